@@ -1,0 +1,107 @@
+//! Palisade's built-in check catalogue.
+//!
+//! One check per file in `src/rules/`, each with its id, title, category, default severity,
+//! rationale, remediation, references and parameters beside the code; `build.rs` registers
+//! them. `docs/checks.md` is generated from this metadata (see [`docs::markdown`]).
+
+pub mod docs;
+pub mod support;
+
+use palisade_model::{Category, Diagnostic, Index, Object, Severity};
+
+pub mod rules {
+    include!(concat!(env!("OUT_DIR"), "/rules.rs"));
+}
+
+/// A tunable setting of a check, with its default as JSON text.
+#[derive(Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The default, as JSON (`["docker.io"]`, `2`, `"owner"`).
+    pub default: &'static str,
+}
+
+/// Everything a user (and the generated docs) needs to know about a check.
+#[derive(Debug)]
+pub struct CheckMeta {
+    /// kebab-case, stable: config, exemptions and fingerprints use it.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// Why it matters.
+    pub rationale: &'static str,
+    /// What to change, concretely.
+    pub remediation: &'static str,
+    /// "CIS 5.2.7", "NSA/CISA: Pod security", "PSS restricted: Running as Non-root", URLs.
+    pub references: &'static [&'static str],
+    pub params: &'static [Param],
+    /// The same check in other tools, `tool:id`: `polaris:runAsRootAllowed`,
+    /// `kube-linter:run-as-non-root`, `kube-score:container-security-context-user-group-id`,
+    /// `checkov:CKV_K8S_23`, `trivy:KSV012`, `kubescape:C-0013`.
+    pub aliases: &'static [&'static str],
+    /// Off by default (opt-in) checks are listed but only run when enabled in config.
+    pub enabled_by_default: bool,
+    /// For cross-object checks: what the check assumes when the objects it needs may live
+    /// outside the scanned set. Shown in docs and `checks explain`.
+    pub assumptions: &'static str,
+}
+
+/// What a check sees besides the object itself.
+pub struct Ctx<'a> {
+    pub index: &'a Index<'a>,
+    /// This check's parameters: defaults merged with config.
+    pub params: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+impl Ctx<'_> {
+    pub fn param(&self, name: &str) -> Option<&serde_json::Value> {
+        self.params.get(name)
+    }
+    pub fn param_strs(&self, name: &str) -> Vec<&str> {
+        self.params
+            .get(name)
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default()
+    }
+    pub fn param_str(&self, name: &str) -> Option<&str> {
+        self.params.get(name).and_then(|v| v.as_str())
+    }
+    pub fn param_i64(&self, name: &str) -> Option<i64> {
+        self.params.get(name).and_then(|v| v.as_i64())
+    }
+    pub fn param_bool(&self, name: &str) -> Option<bool> {
+        self.params.get(name).and_then(|v| v.as_bool())
+    }
+}
+
+pub trait Check: Send + Sync {
+    fn meta(&self) -> &'static CheckMeta;
+    /// Appends one diagnostic per problem in `obj`. Must not panic on any input.
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>);
+    /// JSON Patch operations (RFC 6902) that fix the object safely, for `palisade fix` and the
+    /// mutating webhook. Only fixes that need no invented values (no made-up probes, resource
+    /// figures or image tags). Empty when there is no safe fix.
+    fn fix(&self, _obj: &Object, _ctx: &Ctx) -> Vec<serde_json::Value> {
+        Vec::new()
+    }
+}
+
+/// The check with this id.
+pub fn find(id: &str) -> Option<&'static dyn Check> {
+    rules::ALL.iter().copied().find(|c| c.meta().id == id)
+}
+
+/// Default parameters of a check, parsed from its metadata.
+pub fn default_params(meta: &CheckMeta) -> serde_json::Map<String, serde_json::Value> {
+    meta.params
+        .iter()
+        .map(|p| {
+            let v = serde_json::from_str(p.default)
+                .unwrap_or_else(|_| serde_json::Value::String(p.default.to_string()));
+            (p.name.to_string(), v)
+        })
+        .collect()
+}

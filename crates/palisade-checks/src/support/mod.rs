@@ -1,0 +1,39 @@
+//! Helpers shared by rule files. One module per area, so rule authors rarely collide.
+
+pub mod security_context;
+
+use palisade_model::{Container, Diagnostic, Object, PodSpec};
+
+/// The JSON-pointer path of a container inside its object, e.g.
+/// `/spec/template/spec/containers/0`.
+pub fn container_path(pod: &PodSpec, c: &Container) -> String {
+    format!(
+        "{}/{}/{}",
+        pod_spec_path(pod.object),
+        c.kind.field(),
+        c.index
+    )
+}
+
+/// The JSON-pointer path of the pod spec inside a workload.
+pub fn pod_spec_path(obj: &Object) -> &'static str {
+    match obj.kind() {
+        "Pod" => "/spec",
+        "CronJob" => "/spec/jobTemplate/spec/template/spec",
+        "PodTemplate" => "/template/spec",
+        _ => "/spec/template/spec",
+    }
+}
+
+/// A diagnostic about a container field, pointing at the field if written, else at the
+/// deepest parent that exists.
+pub fn container_diag(pod: &PodSpec, c: &Container, field: &[&str], message: String) -> Diagnostic {
+    let mut path = container_path(pod, c);
+    for f in field {
+        path.push('/');
+        path.push_str(f);
+    }
+    Diagnostic::new(message, c.pos_of(field))
+        .at_path(path)
+        .in_container(c.name)
+}

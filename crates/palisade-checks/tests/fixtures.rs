@@ -1,0 +1,127 @@
+//! Fixture-driven tests, one folder per check (as ruff does):
+//! `tests/fixtures/<id>/pass.yaml` must give no diagnostic for the check and
+//! `tests/fixtures/<id>/fail.yaml` at least one; `fail.snap` pins every diagnostic
+//! (`line:col [container] message`). Regenerate snapshots with `UPDATE_SNAPSHOTS=1 cargo test`.
+//! A check without both fixtures fails the test.
+
+use palisade_checks::{Ctx, default_params, rules};
+use palisade_model::{CustomWorkloads, Index, LoadOptions, load_bytes};
+use std::path::Path;
+
+fn run(id: &str, file: &Path) -> Vec<String> {
+    let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let out = load_bytes(&bytes, &file.display().to_string(), &LoadOptions::default());
+    assert!(
+        out.errors.is_empty(),
+        "{}: {:?}",
+        file.display(),
+        out.errors
+    );
+    assert!(
+        !out.objects.is_empty(),
+        "{}: no objects loaded",
+        file.display()
+    );
+    let custom = CustomWorkloads::default();
+    let index = Index::new(&out.objects, &custom);
+    let check = palisade_checks::find(id).expect("registered");
+    let params = default_params(check.meta());
+    let ctx = Ctx {
+        index: &index,
+        params: &params,
+    };
+    let mut lines = Vec::new();
+    for obj in &out.objects {
+        let mut diags = Vec::new();
+        check.run(obj, &ctx, &mut diags);
+        for d in diags {
+            lines.push(format!(
+                "{}:{} {} {}{}",
+                d.pos.line,
+                d.pos.col,
+                obj.id,
+                d.container.map(|c| format!("[{c}] ")).unwrap_or_default(),
+                d.message
+            ));
+        }
+    }
+    lines
+}
+
+#[test]
+fn every_check_passes_and_fails_its_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut problems = Vec::new();
+    for check in rules::ALL {
+        let id = check.meta().id;
+        let dir = root.join(id);
+        let (pass, fail) = (dir.join("pass.yaml"), dir.join("fail.yaml"));
+        if !pass.exists() || !fail.exists() {
+            problems.push(format!(
+                "{id}: missing tests/fixtures/{id}/pass.yaml or fail.yaml"
+            ));
+            continue;
+        }
+        let p = run(id, &pass);
+        if !p.is_empty() {
+            problems.push(format!(
+                "{id}: pass.yaml gave diagnostics:\n  {}",
+                p.join("\n  ")
+            ));
+        }
+        let f = run(id, &fail);
+        if f.is_empty() {
+            problems.push(format!("{id}: fail.yaml gave no diagnostic"));
+        }
+        let snap = dir.join("fail.snap");
+        let got = f.join("\n") + "\n";
+        if update {
+            std::fs::write(&snap, &got).expect("write snapshot");
+        } else {
+            match std::fs::read_to_string(&snap) {
+                Ok(want) if want == got => {}
+                Ok(want) => problems.push(format!(
+                    "{id}: fail.snap differs\n--- want\n{want}--- got\n{got}"
+                )),
+                Err(_) => {
+                    problems.push(format!("{id}: no fail.snap (run with UPDATE_SNAPSHOTS=1)"))
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn ids_are_unique_kebab_case_and_documented() {
+    let mut seen = std::collections::HashSet::new();
+    for c in rules::ALL {
+        let m = c.meta();
+        assert!(seen.insert(m.id), "duplicate id {}", m.id);
+        assert!(
+            m.id.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
+            "{} is not kebab-case",
+            m.id
+        );
+        assert!(
+            !m.title.is_empty() && !m.rationale.is_empty() && !m.remediation.is_empty(),
+            "{}",
+            m.id
+        );
+        for p in m.params {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(p.default).is_ok(),
+                "{}: param {} default is not JSON",
+                m.id,
+                p.name
+            );
+        }
+    }
+}

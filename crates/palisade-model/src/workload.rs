@@ -1,0 +1,233 @@
+//! Views over the pod spec of workloads. Nothing is copied: a view borrows the object's tree.
+
+use crate::node::{Node, Pos};
+use crate::object::Object;
+
+/// Where the pod template lives in each built-in workload kind.
+const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
+    ("Pod", &["spec"]),
+    ("Deployment", &["spec", "template", "spec"]),
+    ("StatefulSet", &["spec", "template", "spec"]),
+    ("DaemonSet", &["spec", "template", "spec"]),
+    ("ReplicaSet", &["spec", "template", "spec"]),
+    ("ReplicationController", &["spec", "template", "spec"]),
+    ("Job", &["spec", "template", "spec"]),
+    ("PodTemplate", &["template", "spec"]),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
+];
+
+/// Extra pod-template locations for custom resources, from config: e.g. kind `Rollout` with
+/// path `spec.template` (the path of the *template*, whose `spec` is the pod spec).
+#[derive(Clone, Debug, Default)]
+pub struct CustomWorkloads {
+    pub entries: Vec<(String, Vec<String>)>,
+}
+
+impl CustomWorkloads {
+    pub fn add(&mut self, kind: &str, template_path: &str) {
+        let path = template_path
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        self.entries.push((kind.to_string(), path));
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    /// The pod spec field holding this kind of container.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+}
+
+/// The pod spec of a workload, with the template metadata (labels, annotations) that goes with it.
+#[derive(Clone, Copy, Debug)]
+pub struct PodSpec<'a> {
+    pub object: &'a Object,
+    /// The pod spec mapping; `Node::null()` if the workload has none written.
+    pub spec: &'a Node,
+    /// The pod template's `metadata` (the object's own metadata for a Pod).
+    pub meta: &'a Node,
+    /// The deepest existing node on the way to the spec, for findings about missing fields.
+    pub anchor: &'a Node,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Container<'a> {
+    pub node: &'a Node,
+    pub name: &'a str,
+    pub kind: ContainerKind,
+    pub index: usize,
+}
+
+impl<'a> Container<'a> {
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.node.get(key)
+    }
+    pub fn path(&self, keys: &[&str]) -> Option<&'a Node> {
+        self.node.path(keys)
+    }
+    pub fn image(&self) -> Option<&'a str> {
+        self.node.get("image").and_then(Node::as_str)
+    }
+    pub fn pos(&self) -> Pos {
+        self.node.pos
+    }
+    /// Position of `keys` if present, else of the deepest existing parent.
+    pub fn pos_of(&self, keys: &[&str]) -> Pos {
+        match self.node.path(keys) {
+            Some(_) if !keys.is_empty() => {
+                let parent = self.node.path(&keys[..keys.len() - 1]).unwrap_or(self.node);
+                parent.key_pos(keys[keys.len() - 1])
+            }
+            Some(n) => n.pos,
+            None => self.node.deepest(keys).pos,
+        }
+    }
+}
+
+impl<'a> PodSpec<'a> {
+    /// The pod spec of `obj`, if its kind carries one (built-in kinds, plus `custom`).
+    pub fn of(obj: &'a Object, custom: &CustomWorkloads) -> Option<PodSpec<'a>> {
+        let kind = obj.kind();
+        let (spec_path, meta_path): (Vec<&str>, Vec<&str>) =
+            if let Some((_, p)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) {
+                let spec = p.to_vec();
+                let meta = if kind == "Pod" {
+                    vec!["metadata"]
+                } else {
+                    let mut m = p[..p.len() - 1].to_vec();
+                    m.push("metadata");
+                    m
+                };
+                (spec, meta)
+            } else if let Some((_, p)) = custom.entries.iter().find(|(k, _)| k == kind) {
+                let mut spec: Vec<&str> = p.iter().map(String::as_str).collect();
+                let mut meta = spec.clone();
+                spec.push("spec");
+                meta.push("metadata");
+                (spec, meta)
+            } else {
+                return None;
+            };
+        let spec = obj.root.path(&spec_path).unwrap_or(Node::null());
+        let meta = obj.root.path(&meta_path).unwrap_or(Node::null());
+        let anchor = obj.root.deepest(&spec_path);
+        Some(PodSpec {
+            object: obj,
+            spec,
+            meta,
+            anchor,
+        })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.spec.get(key)
+    }
+
+    /// Position of a pod-spec field if present, else where it belongs.
+    pub fn pos_of(&self, key: &str) -> Pos {
+        if self.spec.get(key).is_some() {
+            self.spec.key_pos(key)
+        } else {
+            self.anchor.pos
+        }
+    }
+
+    pub fn labels(&self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
+        self.meta.get("labels").unwrap_or(Node::null()).string_map()
+    }
+    pub fn annotation(&self, key: &str) -> Option<&'a str> {
+        self.meta.path(&["annotations", key]).and_then(Node::as_str)
+    }
+
+    /// Containers of one kind. Entries that are not mappings are skipped (the loader reports them).
+    pub fn containers_of(&self, kind: ContainerKind) -> impl Iterator<Item = Container<'a>> {
+        self.spec
+            .get(kind.field())
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.as_map().is_some())
+            .map(move |(index, node)| Container {
+                node,
+                name: node.get("name").and_then(Node::as_str).unwrap_or(""),
+                kind,
+                index,
+            })
+    }
+    /// Regular containers only.
+    pub fn containers(&self) -> impl Iterator<Item = Container<'a>> {
+        self.containers_of(ContainerKind::Regular)
+    }
+    /// Init, regular and ephemeral containers, in that order.
+    pub fn all_containers(&self) -> impl Iterator<Item = Container<'a>> {
+        self.containers_of(ContainerKind::Init)
+            .chain(self.containers_of(ContainerKind::Regular))
+            .chain(self.containers_of(ContainerKind::Ephemeral))
+    }
+    /// Init and regular containers: the ones that run with the pod's resources and probes.
+    pub fn init_and_regular(&self) -> impl Iterator<Item = Container<'a>> {
+        self.containers_of(ContainerKind::Init)
+            .chain(self.containers_of(ContainerKind::Regular))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::Source;
+
+    fn obj(j: serde_json::Value) -> Object {
+        Object::new(Node::from_json(&j), Source::new("t.yaml", 0))
+    }
+
+    #[test]
+    fn deployment_and_cronjob_specs() {
+        let d = obj(serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+            "spec": {"template": {"metadata": {"labels": {"app": "x"}},
+                "spec": {"initContainers": [{"name": "i"}], "containers": [{"name": "a"}, {"name": "b"}],
+                         "ephemeralContainers": [{"name": "e"}]}}}
+        }));
+        let ps = PodSpec::of(&d, &CustomWorkloads::default()).unwrap();
+        let names: Vec<_> = ps.all_containers().map(|c| c.name).collect();
+        assert_eq!(names, ["i", "a", "b", "e"]);
+        assert_eq!(ps.labels().collect::<Vec<_>>(), [("app", "x")]);
+
+        let c = obj(serde_json::json!({
+            "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+            "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "j"}]}}}}}
+        }));
+        let ps = PodSpec::of(&c, &CustomWorkloads::default()).unwrap();
+        assert_eq!(ps.containers().next().unwrap().name, "j");
+    }
+
+    #[test]
+    fn custom_workload_paths() {
+        let r = obj(serde_json::json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "r"},
+            "spec": {"template": {"spec": {"containers": [{"name": "r"}]}}}
+        }));
+        assert!(PodSpec::of(&r, &CustomWorkloads::default()).is_none());
+        let mut cw = CustomWorkloads::default();
+        cw.add("Rollout", "spec.template");
+        assert_eq!(PodSpec::of(&r, &cw).unwrap().containers().count(), 1);
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per subcommand: its arguments and a `run` that returns the exit code.
+
+pub mod checks;

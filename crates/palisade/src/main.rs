@@ -1,0 +1,48 @@
+//! The `palisade` binary: argument parsing and wiring only; the work happens in the crates.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Kubernetes security and governance: audit manifests, charts and clusters against built-in
+/// checks, the Pod Security Standards and your own policies.
+#[derive(Parser)]
+#[command(name = "palisade", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List and explain the built-in checks.
+    Checks(cmd::checks::Args),
+}
+
+/// Exit codes, documented in docs/exit-codes.md.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const INPUT_ERRORS: u8 = 3;
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Checks(a) => cmd::checks::run(a),
+    };
+    ExitCode::from(code)
+}
