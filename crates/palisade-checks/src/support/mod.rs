@@ -1,6 +1,9 @@
 //! Helpers shared by rule files. One module per area, so rule authors rarely collide.
 
+pub mod probes;
+pub mod resources;
 pub mod security_context;
+pub mod workloads;
 
 use palisade_model::{Container, Diagnostic, Object, PodSpec};
 

@@ -1,0 +1,165 @@
+//! Cross-object lookups for reliability checks: replicas, HPAs, PDBs and Services that
+//! concern a workload, plus findings about object fields outside a container.
+
+use palisade_model::index::workload_selector;
+use palisade_model::{Diagnostic, Index, LabelSelector, Node, Object, PodSpec, Value};
+
+/// Kinds whose `spec.replicas` sets the pod count.
+pub const REPLICATED: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+];
+
+/// Kinds that run to completion: probes, PDBs and spreading do not apply to them.
+pub fn is_batch(obj: &Object) -> bool {
+    matches!(obj.kind(), "Job" | "CronJob")
+}
+
+/// `spec.replicas` of a replicated workload: `(count, written)`; an unset count is 1.
+/// `None` for other kinds or a non-integer value.
+pub fn replicas(obj: &Object) -> Option<(i64, bool)> {
+    if !REPLICATED.contains(&obj.kind()) {
+        return None;
+    }
+    match obj.root.path(&["spec", "replicas"]) {
+        None => Some((1, false)),
+        Some(n) if n.is_null() => Some((1, false)),
+        Some(n) => n.as_i64().map(|r| (r, true)),
+    }
+}
+
+/// A diagnostic about an object field (not in a container), pointing at the field's key if
+/// written, else at the deepest parent that exists. `keys` is the field path from the root.
+pub fn field_diag(obj: &Object, keys: &[&str], message: String) -> Diagnostic {
+    let pos = match keys.split_last() {
+        Some((last, parent)) => match obj.root.path(parent) {
+            Some(p) if p.get(last).is_some() => p.key_pos(last),
+            _ => obj.root.deepest(keys).pos,
+        },
+        None => obj.pos(),
+    };
+    let pos = if pos.is_known() { pos } else { obj.pos() };
+    let mut path = String::new();
+    for k in keys {
+        path.push('/');
+        path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+    }
+    Diagnostic::new(message, pos).at_path(path)
+}
+
+/// A PodDisruptionBudget's selector. An absent selector selects nothing (policy/v1); an
+/// empty one selects every pod in the namespace.
+pub fn pdb_selector(pdb: &Object) -> Option<LabelSelector> {
+    let sel = pdb.root.path(&["spec", "selector"])?;
+    if sel.is_null() {
+        return None;
+    }
+    Some(LabelSelector::from_label_selector(sel))
+}
+
+/// PodDisruptionBudgets in the pod's namespace whose selector matches its template labels.
+pub fn pdbs_for<'a>(index: &Index<'a>, pod: &PodSpec) -> Vec<&'a Object> {
+    let ns = pod.object.effective_namespace();
+    index
+        .of_kind("PodDisruptionBudget")
+        .filter(|p| p.effective_namespace() == ns)
+        .filter(|p| pdb_selector(p).is_some_and(|s| s.matches(pod.labels())))
+        .collect()
+}
+
+/// HorizontalPodAutoscalers in the object's namespace whose `scaleTargetRef` names it.
+pub fn hpas_for<'a>(index: &Index<'a>, obj: &Object) -> Vec<&'a Object> {
+    let ns = obj.effective_namespace();
+    index
+        .of_kind("HorizontalPodAutoscaler")
+        .filter(|h| h.effective_namespace() == ns)
+        .filter(|h| {
+            let r = |k: &str| {
+                h.root
+                    .path(&["spec", "scaleTargetRef", k])
+                    .and_then(Node::as_str)
+            };
+            r("kind") == Some(obj.kind()) && r("name") == Some(obj.name())
+        })
+        .collect()
+}
+
+/// Services in the pod's namespace whose (non-empty) selector matches its template labels.
+pub fn services_for<'a>(index: &Index<'a>, pod: &PodSpec) -> Vec<&'a Object> {
+    let ns = pod.object.effective_namespace();
+    index
+        .of_kind("Service")
+        .filter(|s| s.effective_namespace() == ns)
+        .filter(|s| {
+            workload_selector(s).is_some_and(|sel| !sel.is_empty() && sel.matches(pod.labels()))
+        })
+        .collect()
+}
+
+/// An `IntOrString` count such as a PDB's `minAvailable`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Amount {
+    Count(i64),
+    /// Whole percent, e.g. 50 for `"50%"`.
+    Percent(i64),
+}
+
+impl Amount {
+    pub fn of(node: &Node) -> Option<Amount> {
+        match &node.value {
+            Value::Str(s) => s
+                .trim()
+                .strip_suffix('%')
+                .and_then(|p| p.trim().parse().ok())
+                .map(Amount::Percent),
+            _ => node.as_i64().map(Amount::Count),
+        }
+    }
+
+    /// The absolute count out of `total`; percentages round up (as the disruption
+    /// controller does for `minAvailable`) when `round_up`, else down.
+    pub fn resolve(self, total: i64, round_up: bool) -> i64 {
+        match self {
+            Amount::Count(c) => c,
+            Amount::Percent(p) => {
+                let n = p.saturating_mul(total);
+                if round_up {
+                    n.div_euclid(100) + i64::from(n.rem_euclid(100) != 0)
+                } else {
+                    n.div_euclid(100)
+                }
+            }
+        }
+    }
+
+    pub fn text(self) -> String {
+        match self {
+            Amount::Count(c) => c.to_string(),
+            Amount::Percent(p) => format!("{p}%"),
+        }
+    }
+}
+
+/// "Deployment web" for messages.
+pub fn describe(obj: &Object) -> String {
+    format!("{} `{}`", obj.kind(), obj.name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts() {
+        let a = |j| Amount::of(&Node::from_json(&j));
+        assert_eq!(a(serde_json::json!(2)), Some(Amount::Count(2)));
+        assert_eq!(a(serde_json::json!("50%")), Some(Amount::Percent(50)));
+        assert_eq!(a(serde_json::json!("5")), None);
+        assert_eq!(Amount::Percent(50).resolve(3, true), 2);
+        assert_eq!(Amount::Percent(50).resolve(3, false), 1);
+        assert_eq!(Amount::Percent(150).resolve(10, true), 15);
+        assert_eq!(Amount::Count(4).resolve(10, true), 4);
+    }
+}
