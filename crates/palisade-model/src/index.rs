@@ -13,6 +13,35 @@ pub struct Index<'a> {
     /// Objects that carry a pod spec, in input order.
     workloads: Vec<usize>,
     pub custom: &'a CustomWorkloads,
+    /// Objects by kind and effective namespace, so per-namespace lookups never scan all objects.
+    by_kind_ns: Buckets<(&'a str, Option<&'a str>)>,
+    /// Workloads by effective namespace.
+    workloads_by_ns: Buckets<Option<&'a str>>,
+    /// Workloads by (namespace, pod label key, value): selectors with an equality requirement
+    /// only look at the workloads carrying that label.
+    workloads_by_label: Buckets<(Option<&'a str>, &'a str, &'a str)>,
+}
+
+/// Object indices grouped by a key, stored flat. Lookups copy a range out of the map, so a key
+/// borrowed for less than `'a` can still yield a slice that lives as long as the index.
+struct Buckets<K> {
+    ranges: HashMap<K, (usize, usize)>,
+    items: Vec<usize>,
+}
+
+impl<K: std::hash::Hash + Eq> Buckets<K> {
+    fn new(groups: HashMap<K, Vec<usize>>) -> Self {
+        let mut items = Vec::with_capacity(groups.values().map(Vec::len).sum());
+        let ranges = groups
+            .into_iter()
+            .map(|(k, v)| {
+                let start = items.len();
+                items.extend(v);
+                (k, (start, items.len()))
+            })
+            .collect();
+        Buckets { ranges, items }
+    }
 }
 
 impl<'a> Index<'a> {
@@ -20,11 +49,27 @@ impl<'a> Index<'a> {
         let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_name = HashMap::new();
         let mut workloads = Vec::new();
+        let mut by_kind_ns: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut workloads_by_ns: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut workloads_by_label: HashMap<_, Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
             by_kind.entry(o.kind()).or_default().push(i);
             by_name.insert((o.kind(), o.effective_namespace(), o.name()), i);
-            if PodSpec::of(o, custom).is_some() {
+            by_kind_ns
+                .entry((o.kind(), o.effective_namespace()))
+                .or_default()
+                .push(i);
+            if let Some(pod) = PodSpec::of(o, custom) {
                 workloads.push(i);
+                let ns = o.effective_namespace();
+                workloads_by_ns.entry(ns).or_default().push(i);
+                for (k, v) in pod.labels() {
+                    let list = workloads_by_label.entry((ns, k, v)).or_default();
+                    // A label key is unique within a mapping; guard against repeats anyway.
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
             }
         }
         Index {
@@ -33,7 +78,32 @@ impl<'a> Index<'a> {
             by_name,
             workloads,
             custom,
+            by_kind_ns: Buckets::new(by_kind_ns),
+            workloads_by_ns: Buckets::new(workloads_by_ns),
+            workloads_by_label: Buckets::new(workloads_by_label),
         }
+    }
+
+    /// Objects of `kind` in `namespace` (`None` for cluster-scoped kinds; an unset namespace is
+    /// `default`), in input order.
+    pub fn of_kind_in(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> impl Iterator<Item = &'a Object> + '_ {
+        let b = &self.by_kind_ns;
+        let (start, end) = b.ranges.get(&(kind, namespace)).copied().unwrap_or((0, 0));
+        b.items[start..end].iter().map(|&i| &self.objects[i])
+    }
+
+    /// Whether any object of `kind` is in `namespace`.
+    pub fn has_kind_in(&self, kind: &str, namespace: Option<&str>) -> bool {
+        self.by_kind_ns.ranges.contains_key(&(kind, namespace))
+    }
+
+    /// Whether the scan holds any workload (an object with a pod spec).
+    pub fn has_workloads(&self) -> bool {
+        !self.workloads.is_empty()
     }
 
     pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'a Object> + '_ {
@@ -77,11 +147,32 @@ impl<'a> Index<'a> {
         namespace: Option<&str>,
         selector: &LabelSelector,
     ) -> impl Iterator<Item = PodSpec<'a>> + '_ {
+        let candidates = self.candidates(namespace, selector);
         let sel = selector.clone();
-        let ns = namespace.map(String::from);
-        self.pod_specs().filter(move |p| {
-            p.object.effective_namespace() == ns.as_deref() && sel.matches(p.labels())
-        })
+        candidates
+            .iter()
+            .filter_map(|&i| PodSpec::of(&self.objects[i], self.custom))
+            .filter(move |p| sel.matches(p.labels()))
+    }
+
+    /// The workloads that can match `selector` in `namespace`: those carrying one of its required
+    /// labels, else all workloads of the namespace; never all objects.
+    fn candidates(&self, namespace: Option<&str>, selector: &LabelSelector) -> &[usize] {
+        let (items, range) = match selector.first_equality() {
+            Some((k, v)) => (
+                &self.workloads_by_label.items,
+                self.workloads_by_label
+                    .ranges
+                    .get(&(namespace, k, v))
+                    .copied(),
+            ),
+            None => (
+                &self.workloads_by_ns.items,
+                self.workloads_by_ns.ranges.get(&namespace).copied(),
+            ),
+        };
+        let (start, end) = range.unwrap_or((0, 0));
+        &items[start..end]
     }
 
     /// The object's pod spec, if it has one.
@@ -102,4 +193,51 @@ pub fn workload_selector(obj: &Object) -> Option<LabelSelector> {
 /// `true` when `node` is a non-empty mapping.
 pub fn non_empty_map(node: Option<&Node>) -> bool {
     node.and_then(Node::as_map).is_some_and(|m| !m.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::Source;
+
+    fn obj(j: serde_json::Value) -> Object {
+        Object::new(Node::from_json(&j), Source::new("t.yaml", 0))
+    }
+
+    #[test]
+    fn selection_uses_namespace_and_labels() {
+        let objs = vec![
+            obj(
+                serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "a", "namespace": "x"},
+                "spec": {"template": {"metadata": {"labels": {"app": "a", "tier": "web"}}, "spec": {}}}}),
+            ),
+            obj(
+                serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "b"},
+                "spec": {"template": {"metadata": {"labels": {"app": "a"}}, "spec": {}}}}),
+            ),
+            obj(serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "s", "namespace": "x"}, "spec": {}})),
+        ];
+        let custom = CustomWorkloads::default();
+        let idx = Index::new(&objs, &custom);
+        let sel = LabelSelector::from_map(&Node::from_json(&serde_json::json!({"app": "a"})));
+        let names = |ns| {
+            idx.pods_selected(ns, &sel)
+                .map(|p| p.object.name().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(Some("x")), ["a"]);
+        assert_eq!(names(Some("default")), ["b"]);
+        let expr = LabelSelector::from_label_selector(&Node::from_json(&serde_json::json!(
+            {"matchExpressions": [{"key": "tier", "operator": "Exists"}]}
+        )));
+        assert_eq!(idx.pods_selected(Some("x"), &expr).count(), 1);
+        assert_eq!(idx.pods_selected(Some("default"), &expr).count(), 0);
+        assert!(idx.has_kind_in("Service", Some("x")));
+        assert!(!idx.has_kind_in("Service", Some("default")));
+        assert_eq!(idx.of_kind_in("Deployment", Some("x")).count(), 1);
+        assert!(idx.has_workloads());
+    }
 }

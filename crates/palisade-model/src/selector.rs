@@ -61,6 +61,18 @@ impl LabelSelector {
         sel
     }
 
+    /// One `key = value` requirement every match must satisfy, if the selector has one (used to
+    /// narrow candidates through a label index).
+    pub fn first_equality(&self) -> Option<(&str, &str)> {
+        if self.invalid {
+            return None;
+        }
+        self.reqs.iter().find_map(|r| match r {
+            Req::In(k, vs) if vs.len() == 1 => Some((k.as_str(), vs[0].as_str())),
+            _ => None,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.reqs.is_empty() && !self.invalid
     }

@@ -4,6 +4,8 @@ pub mod probes;
 pub mod resources;
 pub mod security_context;
 pub mod workloads;
+pub mod network;
+pub mod rbac;
 
 use palisade_model::{Container, Diagnostic, Object, PodSpec};
 

@@ -1,0 +1,91 @@
+use crate::support::rbac::{IGNORE_ROLES, name_ignored, rule_path, rules};
+use crate::{Check, CheckMeta, Ctx};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
+
+pub struct WildcardInRbacRules;
+
+pub static CHECK: &dyn Check = &WildcardInRbacRules;
+
+static META: CheckMeta = CheckMeta {
+    id: "wildcard-in-rbac-rules",
+    title: "Roles should not use wildcards in verbs or resources",
+    category: Category::Security,
+    severity: Severity::High,
+    rationale: "A `*` in a rule's verbs or resources grants everything that exists now and \
+        everything added later (new subresources, CRDs, future API versions), including \
+        permissions nobody reviewed such as `escalate`, `impersonate` or `pods/exec`.",
+    remediation: "List the verbs and resources the role needs explicitly, e.g. `verbs: [get, \
+        list, watch]` and `resources: [configmaps]`.",
+    references: &[
+        "CIS Kubernetes Benchmark 5.1.3: Minimize wildcard use in Roles and ClusterRoles",
+        "NSA/CISA Kubernetes Hardening Guide: Authentication and authorization (least privilege)",
+    ],
+    params: &[IGNORE_ROLES],
+    aliases: &[
+        "kube-linter:wildcard-in-rules",
+        "trivy:KSV044",
+        "trivy:KSV045",
+        "trivy:KSV046",
+        "trivy:KSV112",
+        "kubescape:C-0187",
+        "checkov:CKV_K8S_49",
+    ],
+    enabled_by_default: true,
+    assumptions: "",
+};
+
+impl Check for WildcardInRbacRules {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        if name_ignored(obj.name(), &ctx.param_strs("ignore-roles")) {
+            return;
+        }
+        for rule in rules(obj) {
+            for (field, what) in [("verbs", "verbs"), ("resources", "resources")] {
+                let Some(item) = rule
+                    .node
+                    .get(field)
+                    .map(Node::items)
+                    .unwrap_or(&[])
+                    .iter()
+                    .position(|n| n.as_str() == Some("*"))
+                else {
+                    continue;
+                };
+                let pos = rule.node.get(field).map(|l| l.items()[item].pos);
+                out.push(
+                    Diagnostic::new(
+                        format!(
+                            "{} `{}` rule {} grants all {what} with a wildcard `*`",
+                            obj.kind(),
+                            obj.name(),
+                            rule.index
+                        ),
+                        pos.filter(|p| p.is_known()).unwrap_or(rule.pos_of(field)),
+                    )
+                    .at_path(format!("{}/{field}/{item}", rule_path(&rule))),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::support::pod::run_json;
+    use serde_json::json;
+
+    #[test]
+    fn one_finding_per_wildcard_field() {
+        let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "r", "namespace": "n"},
+            "rules": [{"apiGroups": ["*"], "resources": ["configmaps"], "verbs": ["get"]},
+                      {"apiGroups": [""], "resources": ["secrets", "*"], "verbs": ["*"]}]});
+        let d = run_json(super::CHECK, &[role]);
+        let paths: Vec<_> = d.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["/rules/1/verbs/0", "/rules/1/resources/1"]);
+    }
+}
