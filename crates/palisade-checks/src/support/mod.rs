@@ -1,11 +1,12 @@
 //! Helpers shared by rule files. One module per area, so rule authors rarely collide.
 
+pub mod network;
 pub mod probes;
+pub mod rbac;
 pub mod resources;
+pub mod scheduling;
 pub mod security_context;
 pub mod workloads;
-pub mod network;
-pub mod rbac;
 
 use palisade_model::{Container, Diagnostic, Object, PodSpec};
 

@@ -49,6 +49,30 @@ pub fn field_diag(obj: &Object, keys: &[&str], message: String) -> Diagnostic {
     Diagnostic::new(message, pos).at_path(path)
 }
 
+/// A diagnostic about a pod-spec field (`keys` below the pod spec), pointing at the field if
+/// written, else at the deepest parent that exists.
+pub fn pod_field_diag(pod: &PodSpec, keys: &[&str], message: String) -> Diagnostic {
+    let pos = match keys.split_last() {
+        Some((last, parent)) => match pod.spec.path(parent) {
+            Some(p) if p.get(last).is_some() => p.key_pos(last),
+            _ if pod.spec.as_map().is_some() => pod.spec.deepest(keys).pos,
+            _ => pod.anchor.pos,
+        },
+        None => pod.anchor.pos,
+    };
+    let pos = if pos.is_known() {
+        pos
+    } else {
+        pod.object.pos()
+    };
+    let mut path = crate::support::pod_spec_path(pod.object).to_string();
+    for k in keys {
+        path.push('/');
+        path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+    }
+    Diagnostic::new(message, pos).at_path(path)
+}
+
 /// A PodDisruptionBudget's selector. An absent selector selects nothing (policy/v1); an
 /// empty one selects every pod in the namespace.
 pub fn pdb_selector(pdb: &Object) -> Option<LabelSelector> {
