@@ -13,7 +13,9 @@ pub mod load;
 pub mod node;
 pub mod object;
 pub mod selector;
+mod shape;
 pub mod workload;
+mod yaml;
 
 pub use diag::{Category, Diagnostic, Severity};
 pub use index::Index;

@@ -1,0 +1,507 @@
+//! Builds one document's `Node` tree from parser events, with go-yaml v2's semantics for keys,
+//! duplicates, anchors, aliases and merge keys, and with limits against hostile input.
+
+use super::resolve::{self, Scalar, TagKind};
+use crate::node::{Entry, Map, Node, Pos, Str, Value};
+use std::collections::HashMap;
+
+/// A problem at a position in the current document.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Issue {
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl Issue {
+    pub(crate) fn new(pos: Pos, message: impl Into<String>) -> Self {
+        Issue {
+            pos,
+            message: message.into(),
+        }
+    }
+}
+
+/// Limits for one document.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub max_depth: usize,
+    pub max_alias_nodes: usize,
+}
+
+/// Maps with more entries than this get a hash index for duplicate detection.
+const INDEX_AFTER: usize = 16;
+
+enum KeySlot {
+    Empty,
+    Key(Str, Pos),
+    Merge(Pos),
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+        count: usize,
+    },
+    Map {
+        map: Map,
+        pos: Pos,
+        anchor: usize,
+        count: usize,
+        key: KeySlot,
+        index: Option<HashMap<Str, usize>>,
+    },
+}
+
+struct Anchored {
+    node: Node,
+    /// Nodes in the subtree, charged against the alias budget on every use.
+    count: usize,
+}
+
+/// Builder state for one document.
+pub(crate) struct DocBuilder {
+    limits: Limits,
+    json: bool,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchored>,
+    expanded: usize,
+    root: Option<Node>,
+    pub warnings: Vec<Issue>,
+}
+
+impl DocBuilder {
+    pub(crate) fn new(limits: Limits, json: bool) -> Self {
+        DocBuilder {
+            limits,
+            json,
+            stack: Vec::with_capacity(16),
+            anchors: HashMap::new(),
+            expanded: 0,
+            root: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The finished root (`None` for an empty document).
+    pub(crate) fn finish(self) -> (Option<Node>, Vec<Issue>) {
+        (self.root, self.warnings)
+    }
+
+    fn key_slot_empty(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                key: KeySlot::Empty,
+                ..
+            })
+        )
+    }
+
+    pub(crate) fn scalar(
+        &mut self,
+        text: &str,
+        plain: bool,
+        tag: TagKind,
+        anchor: usize,
+        pos: Pos,
+    ) -> Result<(), Issue> {
+        if self.key_slot_empty() {
+            // A key. `<<` as a plain scalar (or tagged !!merge) is a merge key in go-yaml.
+            let slot = if (plain && tag == TagKind::None && text == "<<") || tag == TagKind::Merge {
+                KeySlot::Merge(pos)
+            } else {
+                let s = self.resolve_scalar(text, plain, tag, pos)?;
+                let key = resolve::key_string(s.clone()).map_err(|m| Issue::new(pos, m))?;
+                if plain && tag == TagKind::None && key != text {
+                    self.warnings.push(Issue::new(
+                        pos,
+                        format!(
+                            "key `{text}` is read as `{key}` (kubectl reads YAML 1.1: it is a {}); quote it to keep `{text}`",
+                            kind_word(&s)
+                        ),
+                    ));
+                }
+                KeySlot::Key(key, pos)
+            };
+            if anchor != 0 {
+                let node = Node::new(Value::Str(Str::from(text)), pos);
+                self.anchors.insert(anchor, Anchored { node, count: 1 });
+            }
+            if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                *key = slot;
+            }
+            return Ok(());
+        }
+        let s = self.resolve_scalar(text, plain, tag, pos)?;
+        if plain
+            && tag == TagKind::None
+            && let Some(what) = resolve::surprise(text, &s)
+        {
+            self.warnings.push(Issue::new(
+                pos,
+                format!("`{text}` is read as a {what} by kubectl; quote it if it is meant as text"),
+            ));
+        }
+        let value = if tag == TagKind::Binary {
+            Value::Str(Str::from(decode_binary(text).ok_or_else(|| {
+                Issue::new(pos, "!!binary value contains invalid base64 data")
+            })?))
+        } else {
+            resolve::to_value(s).map_err(|m| Issue::new(pos, m))?
+        };
+        let node = Node::new(value, pos);
+        if anchor != 0 {
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    count: 1,
+                },
+            );
+        }
+        self.push_value(node, 1)
+    }
+
+    fn resolve_scalar<'t>(
+        &self,
+        text: &'t str,
+        plain: bool,
+        tag: TagKind,
+        pos: Pos,
+    ) -> Result<Scalar<'t>, Issue> {
+        if self.json && plain && tag == TagKind::None {
+            // A JSON file is read by encoding/json, not go-yaml: numbers keep their literal type.
+            if let Some(s) = json_number(text) {
+                return Ok(s);
+            }
+        }
+        resolve::resolve(text, plain, tag).map_err(|m| Issue::new(pos, m))
+    }
+
+    pub(crate) fn start(&mut self, map: bool, anchor: usize, pos: Pos) -> Result<(), Issue> {
+        if self.key_slot_empty() {
+            return Err(Issue::new(
+                pos,
+                format!(
+                    "invalid map key: a {} cannot be a mapping key (kubectl refuses it)",
+                    if map { "mapping" } else { "sequence" }
+                ),
+            ));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(Issue::new(
+                pos,
+                format!(
+                    "nesting deeper than {} levels; the document is skipped",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        self.stack.push(if map {
+            Frame::Map {
+                map: Map::new(),
+                pos,
+                anchor,
+                count: 1,
+                key: KeySlot::Empty,
+                index: None,
+            }
+        } else {
+            Frame::Seq {
+                items: Vec::new(),
+                pos,
+                anchor,
+                count: 1,
+            }
+        });
+        Ok(())
+    }
+
+    pub(crate) fn end(&mut self) -> Result<(), Issue> {
+        let (node, anchor, count) = match self.stack.pop() {
+            Some(Frame::Seq {
+                items,
+                pos,
+                anchor,
+                count,
+            }) => (Node::new(Value::Seq(items), pos), anchor, count),
+            Some(Frame::Map {
+                mut map,
+                pos,
+                anchor,
+                count,
+                key,
+                ..
+            }) => {
+                if let KeySlot::Key(k, kp) = key {
+                    // A key without a value cannot come from a well-formed event stream;
+                    // treat it as null, as YAML does for `key:`.
+                    map.entries.push(Entry {
+                        key: k,
+                        key_pos: kp,
+                        value: Node::new(Value::Null, kp),
+                    });
+                }
+                (Node::new(Value::Map(map), pos), anchor, count)
+            }
+            None => return Ok(()),
+        };
+        if anchor != 0 {
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    count,
+                },
+            );
+        }
+        self.push_value(node, count)
+    }
+
+    pub(crate) fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Issue> {
+        let Some(a) = self.anchors.get(&id) else {
+            return Err(Issue::new(
+                pos,
+                "anchor value contains itself (an alias refers to a collection it is inside)",
+            ));
+        };
+        self.expanded = self.expanded.saturating_add(a.count);
+        if self.expanded > self.limits.max_alias_nodes {
+            return Err(Issue::new(
+                pos,
+                format!(
+                    "aliases expand to more than {} nodes (an alias bomb?); the document is skipped",
+                    self.limits.max_alias_nodes
+                ),
+            ));
+        }
+        if self.key_slot_empty() {
+            let key = match &a.node.value {
+                Value::Str(s) => s.clone(),
+                Value::Bool(b) => Str::from(if *b { "true" } else { "false" }),
+                Value::Int(i) => Str::from(i.to_string()),
+                Value::Float(f) => Str::from(resolve::go_format_float32_g(*f)),
+                Value::Null => {
+                    return Err(Issue::new(pos, "unsupported map key of type: <nil>"));
+                }
+                Value::Seq(_) | Value::Map(_) => {
+                    return Err(Issue::new(
+                        pos,
+                        "invalid map key: an alias to a collection cannot be a mapping key",
+                    ));
+                }
+            };
+            if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
+                *slot = KeySlot::Key(key, pos);
+            }
+            return Ok(());
+        }
+        let mut node = a.node.clone();
+        let count = a.count;
+        node.pos = pos;
+        self.push_value(node, count)
+    }
+
+    fn push_value(&mut self, node: Node, count: usize) -> Result<(), Issue> {
+        let Some(top) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match top {
+            Frame::Seq {
+                items, count: c, ..
+            } => {
+                *c += count;
+                items.push(node);
+                Ok(())
+            }
+            Frame::Map {
+                map,
+                count: c,
+                key,
+                index,
+                ..
+            } => {
+                *c += count;
+                match std::mem::replace(key, KeySlot::Empty) {
+                    KeySlot::Key(k, kp) => {
+                        if let Some((prev, i)) = insert(map, index, k, kp, node) {
+                            let k = &map.entries[i].key;
+                            self.warnings.push(Issue::new(
+                                kp,
+                                format!(
+                                    "duplicate key `{k}` (first at line {}); kubectl keeps the last value",
+                                    prev.line
+                                ),
+                            ));
+                        }
+                        Ok(())
+                    }
+                    KeySlot::Merge(mp) => merge(map, index, node, mp, &mut self.warnings),
+                    KeySlot::Empty => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+/// Inserts or replaces (last wins, as in go-yaml v2); returns the previous key position when
+/// the key was already there, with the entry's index.
+fn insert(
+    map: &mut Map,
+    index: &mut Option<HashMap<Str, usize>>,
+    key: Str,
+    key_pos: Pos,
+    value: Node,
+) -> Option<(Pos, usize)> {
+    let found = match index {
+        Some(ix) => ix.get(&key).copied(),
+        None => map.entries.iter().position(|e| e.key == key),
+    };
+    if let Some(i) = found {
+        let e = &mut map.entries[i];
+        let prev = e.key_pos;
+        e.key_pos = key_pos;
+        e.value = value;
+        return Some((prev, i));
+    }
+    if let Some(ix) = index {
+        ix.insert(key.clone(), map.entries.len());
+    } else if map.entries.len() >= INDEX_AFTER {
+        let mut ix: HashMap<Str, usize> = map
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key.clone(), i))
+            .collect();
+        ix.insert(key.clone(), map.entries.len());
+        *index = Some(ix);
+    }
+    map.entries.push(Entry {
+        key,
+        key_pos,
+        value,
+    });
+    None
+}
+
+/// go-yaml v2's merge: a mapping, or a sequence of mappings applied last to first; merged
+/// keys replace keys already set (go-yaml v2 does so; v3 and YAML 1.2 tools do not).
+fn merge(
+    map: &mut Map,
+    index: &mut Option<HashMap<Str, usize>>,
+    value: Node,
+    at: Pos,
+    warnings: &mut Vec<Issue>,
+) -> Result<(), Issue> {
+    let sources: Vec<Map> = match value.value {
+        Value::Map(m) => vec![m],
+        Value::Seq(items) => {
+            let mut v = Vec::with_capacity(items.len());
+            for it in items.into_iter().rev() {
+                match it.value {
+                    Value::Map(m) => v.push(m),
+                    _ => {
+                        return Err(Issue::new(
+                            it.pos,
+                            "map merge requires map or sequence of maps as the value",
+                        ));
+                    }
+                }
+            }
+            v
+        }
+        _ => {
+            return Err(Issue::new(
+                value.pos,
+                "map merge requires map or sequence of maps as the value",
+            ));
+        }
+    };
+    let explicit = map.entries.len();
+    for m in sources {
+        for e in m.entries {
+            let k = e.key.clone();
+            if let Some((prev, _)) = insert(map, index, e.key, at, e.value)
+                && map.entries.iter().take(explicit).any(|x| x.key == k)
+            {
+                warnings.push(Issue::new(
+                    at,
+                    format!(
+                        "merge key `<<` replaces `{k}` set at line {} (kubectl's YAML library lets a merge override earlier keys)",
+                        prev.line
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn kind_word(s: &Scalar) -> &'static str {
+    match s {
+        Scalar::Bool(_) => "boolean",
+        Scalar::Int(_) | Scalar::Uint(_) => "number",
+        Scalar::Float(_) => "number",
+        Scalar::Null => "null",
+        Scalar::Str(_) => "string",
+    }
+}
+
+/// encoding/json number semantics: integer literals are integers when they fit `i64`, anything
+/// else numeric is a float.
+fn json_number(text: &str) -> Option<Scalar<'_>> {
+    let b = text.as_bytes();
+    let first = *b.first()?;
+    if !(first == b'-' || first.is_ascii_digit()) {
+        return None;
+    }
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'-')
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Some(Scalar::Int(i));
+    }
+    if b.iter()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Some(Scalar::Float(f));
+    }
+    None
+}
+
+/// Go's `base64.StdEncoding.DecodeString` after go-yaml's scanner (which drops line breaks).
+fn decode_binary(text: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    let mut pad = 0;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                pad += 1;
+                continue;
+            }
+            b'\n' | b'\r' | b' ' => continue,
+            _ => return None,
+        };
+        if pad > 0 {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}

@@ -1,0 +1,168 @@
+//! The YAML reader behind `load_bytes`: granit-parser events, go-yaml v2 scalar semantics.
+
+mod build;
+mod resolve;
+
+pub(crate) use build::{Issue, Limits};
+
+use crate::node::{Node, Pos};
+use build::DocBuilder;
+use granit_parser::{Event, Parser, ScalarStyle, Span};
+use resolve::TagKind;
+
+/// What the stream reader reports, document by document.
+#[derive(Debug)]
+pub(crate) enum DocEvent {
+    /// A non-empty document (0-based index in the stream).
+    Doc(u32, Node),
+    /// A document that could not be read; the stream goes on with the next one.
+    Error(u32, Issue),
+    /// A syntax error: the rest of the stream is not read.
+    Fatal(u32, Issue),
+    Warning(u32, Issue),
+}
+
+fn pos(span: &Span) -> Pos {
+    Pos::new(
+        u32::try_from(span.start.line()).unwrap_or(u32::MAX),
+        u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
+    )
+}
+
+fn tag_kind(tag: Option<&granit_parser::Tag>) -> TagKind {
+    match tag {
+        None => TagKind::None,
+        Some(t) => match t.suffix_in_namespace("tag:yaml.org,2002:") {
+            Some(s) => TagKind::from_core_suffix(&s),
+            // `!` alone is the non-specific tag: the scalar resolves as if untagged.
+            None if t.handle() == "!" && t.suffix().is_empty() => TagKind::None,
+            None => TagKind::Other,
+        },
+    }
+}
+
+/// Reads a whole stream, calling `sink` for each document, error and warning in order.
+pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: impl FnMut(DocEvent)) {
+    let nesting = limits.max_depth.saturating_add(2);
+    let options = granit_parser::options! {
+        emit_comments: false,
+        flow_nesting_limit: nesting,
+        block_nesting_limit: nesting,
+    };
+    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut doc_index: u32 = 0;
+    let mut builder: Option<DocBuilder> = None;
+    // The parser is fused after an error, but never rely on that: every error ends the loop,
+    // and the event count is bounded by the input size.
+    let mut events: usize = 0;
+    let max_events = text.len().saturating_mul(4).saturating_add(64);
+    while let Some(next) = parser.next_event() {
+        events += 1;
+        if events > max_events {
+            sink(DocEvent::Fatal(
+                doc_index,
+                Issue::new(
+                    Pos::UNKNOWN,
+                    "the YAML parser made no progress; stopped reading",
+                ),
+            ));
+            return;
+        }
+        let (event, span) = match next {
+            Ok(x) => x,
+            Err(e) => {
+                let m = e.marker();
+                let p = Pos::new(
+                    u32::try_from(m.line()).unwrap_or(u32::MAX),
+                    u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
+                );
+                sink(DocEvent::Fatal(
+                    doc_index,
+                    Issue::new(
+                        p,
+                        format!(
+                            "YAML syntax error: {}; this and any later documents in the file are not read",
+                            e.info()
+                        ),
+                    ),
+                ));
+                return;
+            }
+        };
+        let result = match event {
+            Event::StreamStart | Event::StreamEnd => Ok(()),
+            Event::DocumentStart(..) => {
+                builder = Some(DocBuilder::new(limits, json));
+                Ok(())
+            }
+            Event::DocumentEnd => {
+                if let Some(b) = builder.take() {
+                    let (root, warnings) = b.finish();
+                    for w in warnings {
+                        sink(DocEvent::Warning(doc_index, w));
+                    }
+                    // Empty documents (and `~`) are skipped, as kubectl skips `null`.
+                    if let Some(root) = root.filter(|r| !r.is_null()) {
+                        sink(DocEvent::Doc(doc_index, root));
+                    }
+                }
+                doc_index = doc_index.saturating_add(1);
+                Ok(())
+            }
+            Event::Scalar(text, style, anchor, tag) => match builder.as_mut() {
+                Some(b) => {
+                    let tk = tag_kind(tag.as_deref());
+                    let plain = style == ScalarStyle::Plain;
+                    b.scalar(&text, plain, tk, anchor, pos(&span))
+                }
+                None => Ok(()),
+            },
+            Event::SequenceStart(_, anchor, _) => match builder.as_mut() {
+                Some(b) => b.start(false, anchor, pos(&span)),
+                None => Ok(()),
+            },
+            Event::MappingStart(_, anchor, _) => match builder.as_mut() {
+                Some(b) => b.start(true, anchor, pos(&span)),
+                None => Ok(()),
+            },
+            Event::SequenceEnd | Event::MappingEnd => match builder.as_mut() {
+                Some(b) => b.end(),
+                None => Ok(()),
+            },
+            Event::Alias(id) => match builder.as_mut() {
+                Some(b) => b.alias(id, pos(&span)),
+                None => Ok(()),
+            },
+            Event::UnresolvedAlias(name) => Err(Issue::new(
+                pos(&span),
+                format!("unknown anchor '{name}' referenced"),
+            )),
+            _ => Ok(()),
+        };
+        if let Err(issue) = result {
+            if let Some(b) = builder.take() {
+                let (_, warnings) = b.finish();
+                for w in warnings {
+                    sink(DocEvent::Warning(doc_index, w));
+                }
+            }
+            sink(DocEvent::Error(doc_index, issue));
+            doc_index = doc_index.saturating_add(1);
+            // Skip the rest of this document; its syntax is still checked up to the next one.
+            match parser.proceed_next_document() {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => {
+                    sink(DocEvent::Fatal(
+                        doc_index,
+                        Issue::new(Pos::UNKNOWN, format!("YAML syntax error: {}", e.info())),
+                    ));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
