@@ -1,11 +1,17 @@
 //! Helpers shared by rule files. One module per area, so rule authors rarely collide.
 
+pub mod caps;
+pub mod flags;
+pub mod images;
 pub mod network;
+pub mod pod;
 pub mod probes;
 pub mod rbac;
 pub mod resources;
+pub mod rule;
 pub mod scheduling;
 pub mod security_context;
+pub mod volumes;
 pub mod workloads;
 
 use palisade_model::{Container, Diagnostic, Object, PodSpec};

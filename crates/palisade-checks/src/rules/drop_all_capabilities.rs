@@ -1,0 +1,54 @@
+use crate::support::caps::{append_drop, canonical_set, drops, drops_all};
+use crate::support::rule::ContainerRule;
+use crate::{Check, CheckMeta, Ctx, Param};
+use palisade_model::{Category, Container, PodSpec, Severity};
+
+pub static CHECK: &dyn Check = &ContainerRule {
+    meta: &META,
+    field: &["securityContext", "capabilities", "drop"],
+    linux_only: true,
+    problem,
+    fix: Some(fix),
+};
+
+static META: CheckMeta = CheckMeta {
+    id: "drop-all-capabilities",
+    title: "Containers should drop all capabilities",
+    category: Category::Security,
+    severity: Severity::Medium,
+    rationale: "The runtime's default capability set (CHOWN, DAC_OVERRIDE, FOWNER, SETUID, \
+        NET_RAW, …) is more than most processes need and is what many exploits rely on. \
+        Dropping `ALL` and adding back only what is needed is the least-privilege baseline.",
+    remediation: "Set `securityContext.capabilities.drop: [\"ALL\"]` on every container and add \
+        back single capabilities (typically only NET_BIND_SERVICE) in `capabilities.add`.",
+    references: &[
+        "PSS restricted: Capabilities",
+        "CIS Kubernetes Benchmark v1.8 5.2.10",
+        "NSA/CISA Kubernetes Hardening Guide: Pod security",
+    ],
+    params: &[Param {
+        name: "insecure_capabilities",
+        description: "Dropping every one of these individually is accepted instead of `ALL`.",
+        default: r#"["NET_ADMIN", "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"]"#,
+    }],
+    aliases: &[
+        "polaris:insecureCapabilities",
+        "trivy:KSV003",
+        "checkov:CKV_K8S_37",
+    ],
+    enabled_by_default: true,
+    assumptions: "Windows pods (`spec.os.name: windows`) are skipped: Linux capabilities do not apply.",
+};
+
+fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
+    if drops_all(c) {
+        return None;
+    }
+    let listed = canonical_set(&ctx.param_strs("insecure_capabilities"));
+    (listed.is_empty() || !listed.iter().all(|cap| drops(c, cap)))
+        .then(|| format!("container `{}` does not drop ALL capabilities", c.name))
+}
+
+fn fix(c: &Container, base: &str, _: &Ctx) -> Option<serde_json::Value> {
+    Some(append_drop(c, base, "ALL"))
+}
