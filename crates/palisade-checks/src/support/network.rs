@@ -2,7 +2,7 @@
 //! exposes, and where an Ingress sends traffic.
 
 use palisade_model::index::workload_selector;
-use palisade_model::{Index, LabelSelector, Node, Object, PodSpec, Pos, Value};
+use palisade_model::{Index, LabelSelector, Map, Node, Object, PodSpec, Pos, Value};
 
 /// A NetworkPolicy's `spec.podSelector` (absent or empty: every pod of the namespace).
 pub fn policy_selector(np: &Object) -> LabelSelector {
@@ -13,19 +13,27 @@ pub fn policy_selector(np: &Object) -> LabelSelector {
 }
 
 /// Which directions a NetworkPolicy isolates the pods it selects in: `(ingress, egress)`.
-/// Without `policyTypes`, Kubernetes assumes Ingress, plus Egress when egress rules are written.
+/// Without `policyTypes` (or with an empty list) the API server defaults to Ingress, plus Egress
+/// when at least one egress rule is written (an empty `egress: []` does not count).
 pub fn policy_directions(np: &Object) -> (bool, bool) {
     let spec = np.root.get("spec").unwrap_or(Node::null());
-    match spec.get("policyTypes").and_then(Node::as_seq) {
+    match spec
+        .get("policyTypes")
+        .and_then(Node::as_seq)
+        .filter(|t| !t.is_empty())
+    {
         Some(types) => {
-            let has = |t: &str| {
-                types
-                    .iter()
-                    .any(|n| n.as_str().is_some_and(|s| s.eq_ignore_ascii_case(t)))
-            };
+            let has = |t: &str| types.iter().any(|n| n.as_str() == Some(t));
             (has("Ingress"), has("Egress"))
         }
-        None => (true, spec.get("egress").is_some_and(|e| !e.is_null())),
+        None => (
+            true,
+            !spec
+                .get("egress")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .is_empty(),
+        ),
     }
 }
 
@@ -50,6 +58,29 @@ pub fn service_selector(svc: &Object) -> Option<LabelSelector> {
         return None;
     }
     workload_selector(svc)
+}
+
+/// A Service's selector without the `ignored` label keys (labels set on pods at run time, such
+/// as `statefulset.kubernetes.io/pod-name`, which no manifest carries). `None` when the Service
+/// has no selector or only ignored keys.
+pub fn service_selector_without(svc: &Object, ignored: &[&str]) -> Option<LabelSelector> {
+    service_selector(svc)?;
+    let sel = svc.root.path(&["spec", "selector"])?.as_map()?;
+    let kept = Map {
+        entries: sel
+            .entries
+            .iter()
+            .filter(|e| !ignored.contains(&e.key.as_str()))
+            .cloned()
+            .collect(),
+    };
+    if kept.is_empty() {
+        return None;
+    }
+    Some(LabelSelector::from_map(&Node::new(
+        Value::Map(kept),
+        Pos::UNKNOWN,
+    )))
 }
 
 /// A Service that routes outside the cluster rather than to pods.
@@ -168,4 +199,91 @@ pub fn ingress_backends<'a>(ing: &'a Object) -> Vec<Backend<'a>> {
         }
     }
     out
+}
+
+/// How the NetworkPolicies of a pod's namespace isolate it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Isolation {
+    /// Some policy selects the pod.
+    pub selected: bool,
+    /// Some selecting policy restricts ingress.
+    pub ingress: bool,
+    /// Some selecting policy restricts egress.
+    pub egress: bool,
+}
+
+/// Isolation of the pods of a workload, or `None` for pod specs that policies do not govern:
+/// PodTemplates (not running) and `hostNetwork` pods (NetworkPolicies do not apply to them).
+pub fn isolation(index: &Index, pod: &PodSpec) -> Option<Isolation> {
+    if pod.object.kind() == "PodTemplate"
+        || pod.get("hostNetwork").and_then(Node::as_bool) == Some(true)
+    {
+        return None;
+    }
+    let mut iso = Isolation::default();
+    for np in policies_selecting(index, pod) {
+        let (i, e) = policy_directions(np);
+        iso.selected = true;
+        iso.ingress |= i;
+        iso.egress |= e;
+    }
+    Some(iso)
+}
+
+/// Where findings about a pod's labels point: the template's `labels`, else its metadata, else
+/// the object; with the JSON pointer of the labels.
+pub fn labels_site(pod: &PodSpec) -> (Pos, String) {
+    let pos = match pod.meta.get("labels") {
+        Some(_) => pod.meta.key_pos("labels"),
+        None if pod.meta.pos.is_known() => pod.meta.pos,
+        None => pod.object.pos(),
+    };
+    let pos = if pos.is_known() {
+        pos
+    } else {
+        pod.object.pos()
+    };
+    (
+        pos,
+        format!("{}/labels", crate::support::pod::pod_meta_path(pod.object)),
+    )
+}
+
+/// A label map written as `k=v, k2=v2` for messages.
+pub fn labels_text(map: &Node) -> String {
+    map.string_map()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A selector written as `k=v, k2 in (a, b)` for messages.
+pub fn selector_text(sel: &Node) -> String {
+    let mut parts: Vec<String> = sel
+        .get("matchLabels")
+        .map(labels_text)
+        .filter(|s| !s.is_empty())
+        .into_iter()
+        .collect();
+    for e in sel.get("matchExpressions").map(Node::items).unwrap_or(&[]) {
+        let key = e.get("key").and_then(Node::as_str).unwrap_or("");
+        let op = e.get("operator").and_then(Node::as_str).unwrap_or("");
+        let values: Vec<String> = e
+            .get("values")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::scalar_text)
+            .collect();
+        parts.push(match op {
+            "Exists" => key.to_string(),
+            "DoesNotExist" => format!("!{key}"),
+            _ => format!("{key} {} ({})", op.to_ascii_lowercase(), values.join(", ")),
+        });
+    }
+    if parts.is_empty() {
+        "everything".to_string()
+    } else {
+        parts.join(", ")
+    }
 }
