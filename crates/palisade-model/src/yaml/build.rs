@@ -28,6 +28,8 @@ pub(crate) struct Limits {
     pub max_alias_nodes: usize,
 }
 
+const BAD_BASE64: &str = "!!binary value contains invalid base64 data";
+
 /// Maps with more entries than this get a hash index for duplicate detection.
 const INDEX_AFTER: usize = 16;
 
@@ -51,6 +53,8 @@ enum Frame {
         count: usize,
         key: KeySlot,
         index: Option<HashMap<Str, usize>>,
+        /// Entries that came from merge keys (a later explicit key replacing one is normal).
+        merged: Vec<usize>,
     },
 }
 
@@ -107,50 +111,53 @@ impl DocBuilder {
         anchor: usize,
         pos: Pos,
     ) -> Result<(), Issue> {
-        if self.key_slot_empty() {
-            // A key. `<<` as a plain scalar (or tagged !!merge) is a merge key in go-yaml.
-            let slot = if (plain && tag == TagKind::None && text == "<<") || tag == TagKind::Merge {
-                KeySlot::Merge(pos)
-            } else {
-                let s = self.resolve_scalar(text, plain, tag, pos)?;
-                let key = resolve::key_string(s.clone()).map_err(|m| Issue::new(pos, m))?;
-                if plain && tag == TagKind::None && key != text {
-                    self.warnings.push(Issue::new(
-                        pos,
-                        format!(
-                            "key `{text}` is read as `{key}` (kubectl reads YAML 1.1: it is a {}); quote it to keep `{text}`",
-                            kind_word(&s)
-                        ),
-                    ));
-                }
-                KeySlot::Key(key, pos)
-            };
-            if anchor != 0 {
-                let node = Node::new(Value::Str(Str::from(text)), pos);
-                self.anchors.insert(anchor, Anchored { node, count: 1 });
-            }
+        let decoded;
+        let text = if tag == TagKind::Binary {
+            decoded = decode_binary(text).ok_or_else(|| Issue::new(pos, BAD_BASE64))?;
+            decoded.as_str()
+        } else {
+            text
+        };
+        let is_key = self.key_slot_empty();
+        // `<<` as a plain key (or one tagged !!merge) is a merge key in go-yaml.
+        if is_key && ((plain && tag == TagKind::None && text == "<<") || tag == TagKind::Merge) {
             if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                *key = slot;
+                *key = KeySlot::Merge(pos);
             }
             return Ok(());
         }
         let s = self.resolve_scalar(text, plain, tag, pos)?;
-        if plain
-            && tag == TagKind::None
+        let implicit = plain && tag == TagKind::None;
+        if is_key {
+            let key = resolve::key_string(s.clone()).map_err(|m| Issue::new(pos, m))?;
+            if implicit && key != text {
+                self.warnings.push(Issue::new(
+                    pos,
+                    format!(
+                        "key `{text}` is read as `{key}` by kubectl (YAML 1.1 {}); quote it to keep `{text}`",
+                        kind_word(&s)
+                    ),
+                ));
+            }
+            if anchor != 0 {
+                let node = Node::new(resolve::to_value(s).map_err(|m| Issue::new(pos, m))?, pos);
+                self.anchors.insert(anchor, Anchored { node, count: 1 });
+            }
+            if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
+                *slot = KeySlot::Key(key, pos);
+            }
+            return Ok(());
+        }
+        if implicit
+            && !self.json
             && let Some(what) = resolve::surprise(text, &s)
         {
             self.warnings.push(Issue::new(
                 pos,
-                format!("`{text}` is read as a {what} by kubectl; quote it if it is meant as text"),
+                format!("`{text}` is read as {what} by kubectl (YAML 1.1); quote it if it is meant as text"),
             ));
         }
-        let value = if tag == TagKind::Binary {
-            Value::Str(Str::from(decode_binary(text).ok_or_else(|| {
-                Issue::new(pos, "!!binary value contains invalid base64 data")
-            })?))
-        } else {
-            resolve::to_value(s).map_err(|m| Issue::new(pos, m))?
-        };
+        let value = resolve::to_value(s).map_err(|m| Issue::new(pos, m))?;
         let node = Node::new(value, pos);
         if anchor != 0 {
             self.anchors.insert(
@@ -191,13 +198,7 @@ impl DocBuilder {
             ));
         }
         if self.stack.len() >= self.limits.max_depth {
-            return Err(Issue::new(
-                pos,
-                format!(
-                    "nesting deeper than {} levels; the document is skipped",
-                    self.limits.max_depth
-                ),
-            ));
+            return Err(Issue::new(pos, super::too_deep(self.limits)));
         }
         self.stack.push(if map {
             Frame::Map {
@@ -207,6 +208,7 @@ impl DocBuilder {
                 count: 1,
                 key: KeySlot::Empty,
                 index: None,
+                merged: Vec::new(),
             }
         } else {
             Frame::Seq {
@@ -322,12 +324,17 @@ impl DocBuilder {
                 count: c,
                 key,
                 index,
+                merged,
                 ..
             } => {
                 *c += count;
                 match std::mem::replace(key, KeySlot::Empty) {
                     KeySlot::Key(k, kp) => {
                         if let Some((prev, i)) = insert(map, index, k, kp, node) {
+                            if let Some(m) = merged.iter().position(|&x| x == i) {
+                                merged.swap_remove(m);
+                                return Ok(());
+                            }
                             let k = &map.entries[i].key;
                             self.warnings.push(Issue::new(
                                 kp,
@@ -339,7 +346,7 @@ impl DocBuilder {
                         }
                         Ok(())
                     }
-                    KeySlot::Merge(mp) => merge(map, index, node, mp, &mut self.warnings),
+                    KeySlot::Merge(mp) => merge(map, index, merged, node, mp, &mut self.warnings),
                     KeySlot::Empty => Ok(()),
                 }
             }
@@ -388,10 +395,12 @@ fn insert(
 }
 
 /// go-yaml v2's merge: a mapping, or a sequence of mappings applied last to first; merged
-/// keys replace keys already set (go-yaml v2 does so; v3 and YAML 1.2 tools do not).
+/// keys replace keys already set (go-yaml v2 does so; v3 and YAML 1.2 tools do not). Merged
+/// entries keep the positions where they are written (in the anchored mapping).
 fn merge(
     map: &mut Map,
     index: &mut Option<HashMap<Str, usize>>,
+    merged: &mut Vec<usize>,
     value: Node,
     at: Pos,
     warnings: &mut Vec<Issue>,
@@ -420,20 +429,22 @@ fn merge(
             ));
         }
     };
-    let explicit = map.entries.len();
     for m in sources {
         for e in m.entries {
-            let k = e.key.clone();
-            if let Some((prev, _)) = insert(map, index, e.key, at, e.value)
-                && map.entries.iter().take(explicit).any(|x| x.key == k)
-            {
-                warnings.push(Issue::new(
-                    at,
-                    format!(
-                        "merge key `<<` replaces `{k}` set at line {} (kubectl's YAML library lets a merge override earlier keys)",
-                        prev.line
-                    ),
-                ));
+            match insert(map, index, e.key, e.key_pos, e.value) {
+                None => merged.push(map.entries.len() - 1),
+                Some((prev, i)) => {
+                    if !merged.contains(&i) {
+                        merged.push(i);
+                        warnings.push(Issue::new(
+                            at,
+                            format!(
+                                "merge key `<<` replaces `{}` set at line {} (kubectl's YAML library lets a merge override earlier keys)",
+                                map.entries[i].key, prev.line
+                            ),
+                        ));
+                    }
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ pub(crate) use build::{Issue, Limits};
 
 use crate::node::{Node, Pos};
 use build::DocBuilder;
-use granit_parser::{Event, Parser, ScalarStyle, Span};
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, Span};
 use resolve::TagKind;
 
 /// What the stream reader reports, document by document.
@@ -32,18 +32,24 @@ fn pos(span: &Span) -> Pos {
 fn tag_kind(tag: Option<&granit_parser::Tag>) -> TagKind {
     match tag {
         None => TagKind::None,
+        // go-yaml v2 keeps the text of any other tag, `!` included, as a string.
         Some(t) => match t.suffix_in_namespace("tag:yaml.org,2002:") {
             Some(s) => TagKind::from_core_suffix(&s),
-            // `!` alone is the non-specific tag: the scalar resolves as if untagged.
-            None if t.handle() == "!" && t.suffix().is_empty() => TagKind::None,
             None => TagKind::Other,
         },
     }
 }
 
+pub(crate) fn too_deep(limits: Limits) -> String {
+    format!(
+        "nesting deeper than {} levels; the document is skipped",
+        limits.max_depth
+    )
+}
+
 /// Reads a whole stream, calling `sink` for each document, error and warning in order.
 pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: impl FnMut(DocEvent)) {
-    let nesting = limits.max_depth.saturating_add(2);
+    let nesting = limits.max_depth.max(1);
     let options = granit_parser::options! {
         emit_comments: false,
         flow_nesting_limit: nesting,
@@ -76,6 +82,17 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                     u32::try_from(m.line()).unwrap_or(u32::MAX),
                     u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
                 );
+                // Our limit, not a syntax error: skip to the next document like any other
+                // document we refuse.
+                if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
+                    builder = None;
+                    sink(DocEvent::Error(doc_index, Issue::new(p, too_deep(limits))));
+                    doc_index = doc_index.saturating_add(1);
+                    match parser.proceed_next_document() {
+                        Ok(true) => continue,
+                        _ => return,
+                    }
+                }
                 sink(DocEvent::Fatal(
                     doc_index,
                     Issue::new(

@@ -316,13 +316,14 @@ pub(crate) fn float_value(f: f64) -> Result<Value, String> {
             "json: unsupported value: {shown} (kubectl cannot convert .inf/.nan to JSON; quote it if it is meant as text)"
         ));
     }
-    // Go's encoder prints |f| < 1e21 without an exponent; such integral values that fit i64
-    // are read back as integers.
+    // Go's encoder prints |f| < 1e21 as its shortest digits padded with zeros, without an
+    // exponent; apimachinery reads that back as an integer when it fits i64. Rust's `Display`
+    // prints the same digits.
     if f.fract() == 0.0
         && f.abs() < 1e21
-        && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
+        && let Ok(i) = format!("{f}").parse::<i64>()
     {
-        return Ok(Value::Int(f as i64));
+        return Ok(Value::Int(i));
     }
     Ok(Value::Float(f))
 }
@@ -407,16 +408,16 @@ fn go_exp(mant: &str, exp: i32) -> String {
     format!("{mant}e{sign}{:02}", exp.abs())
 }
 
-/// Whether a plain scalar resolved to a non-string in a way a reader may not expect
-/// (YAML 1.1 rules that YAML 1.2 tools and most editors do not apply).
-pub(crate) fn surprise(text: &str, s: &Scalar<'_>) -> Option<&'static str> {
+/// How a plain scalar resolved in a way a reader may not expect (YAML 1.1 rules that YAML 1.2
+/// tools and most editors do not apply), for a warning.
+pub(crate) fn surprise(text: &str, s: &Scalar<'_>) -> Option<String> {
     match s {
-        Scalar::Bool(_) if !matches!(text.as_bytes().first(), Some(b't' | b'T' | b'f' | b'F')) => {
-            Some("boolean (YAML 1.1)")
+        Scalar::Bool(b) if !matches!(text.as_bytes().first(), Some(b't' | b'T' | b'f' | b'F')) => {
+            Some(format!("the boolean `{b}`"))
         }
-        Scalar::Int(_) if is_legacy_octal(text) => Some("octal number (YAML 1.1 leading zero)"),
+        Scalar::Int(i) if is_legacy_octal(text) => Some(format!("the octal number {i}")),
         Scalar::Uint(_) => {
-            Some("floating-point number (too large for an integer; precision is lost)")
+            Some("a floating-point number (too large for an integer, precision is lost)".into())
         }
         _ => None,
     }
@@ -425,5 +426,5 @@ pub(crate) fn surprise(text: &str, s: &Scalar<'_>) -> Option<&'static str> {
 fn is_legacy_octal(text: &str) -> bool {
     let t = text.trim_start_matches(['+', '-']);
     let b = t.as_bytes();
-    b.len() > 1 && b[0] == b'0' && b[1].is_ascii_digit()
+    b.len() > 1 && b[0] == b'0' && b[1].is_ascii_digit() && t.bytes().any(|c| c != b'0')
 }
