@@ -8,14 +8,14 @@ pub static CHECK: &dyn Check = &WildcardInRbacRules;
 
 static META: CheckMeta = CheckMeta {
     id: "wildcard-in-rbac-rules",
-    title: "Roles should not use wildcards in verbs or resources",
+    title: "Roles should not use wildcards in API groups, verbs or resources",
     category: Category::Security,
     severity: Severity::High,
-    rationale: "A `*` in a rule's verbs or resources grants everything that exists now and \
+    rationale: "A `*` in a rule's API groups, verbs or resources grants everything that exists now and \
         everything added later (new subresources, CRDs, future API versions), including \
         permissions nobody reviewed such as `escalate`, `impersonate` or `pods/exec`.",
-    remediation: "List the verbs and resources the role needs explicitly, e.g. `verbs: [get, \
-        list, watch]` and `resources: [configmaps]`.",
+    remediation: "List the API groups, verbs and resources the role needs explicitly, e.g. \
+        `apiGroups: [\"\"]`, `verbs: [get, list, watch]` and `resources: [configmaps]`.",
     references: &[
         "CIS Kubernetes Benchmark 5.1.3: Minimize wildcard use in Roles and ClusterRoles",
         "NSA/CISA Kubernetes Hardening Guide: Authentication and authorization (least privilege)",
@@ -44,7 +44,11 @@ impl Check for WildcardInRbacRules {
             return;
         }
         for rule in rules(obj) {
-            for (field, what) in [("verbs", "verbs"), ("resources", "resources")] {
+            for (field, what) in [
+                ("apiGroups", "API groups"),
+                ("verbs", "verbs"),
+                ("resources", "resources"),
+            ] {
                 let Some(item) = rule
                     .node
                     .get(field)
@@ -86,6 +90,13 @@ mod tests {
                       {"apiGroups": [""], "resources": ["secrets", "*"], "verbs": ["*"]}]});
         let d = run_json(super::CHECK, &[role]);
         let paths: Vec<_> = d.iter().map(|d| d.path.as_str()).collect();
-        assert_eq!(paths, ["/rules/1/verbs/0", "/rules/1/resources/1"]);
+        assert_eq!(
+            paths,
+            [
+                "/rules/0/apiGroups/0",
+                "/rules/1/verbs/0",
+                "/rules/1/resources/1"
+            ]
+        );
     }
 }

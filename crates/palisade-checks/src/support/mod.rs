@@ -13,6 +13,7 @@ pub mod scheduling;
 pub mod security_context;
 pub mod volumes;
 pub mod workloads;
+pub mod secrets;
 
 use palisade_model::{Container, Diagnostic, Object, PodSpec};
 
