@@ -3,6 +3,7 @@
 pub mod caps;
 pub mod flags;
 pub mod images;
+pub mod metadata;
 pub mod network;
 pub mod pod;
 pub mod probes;
@@ -10,10 +11,10 @@ pub mod rbac;
 pub mod resources;
 pub mod rule;
 pub mod scheduling;
+pub mod secrets;
 pub mod security_context;
 pub mod volumes;
 pub mod workloads;
-pub mod secrets;
 
 use palisade_model::{Container, Diagnostic, Object, PodSpec};
 

@@ -1,0 +1,79 @@
+use crate::support::metadata::{label_key_problem, label_value_problem};
+use crate::support::workloads::describe;
+use crate::{Check, CheckMeta, Ctx};
+use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Pos, Severity};
+
+pub struct LabelValues;
+
+pub static CHECK: &dyn Check = &LabelValues;
+
+static META: CheckMeta = CheckMeta {
+    id: "label-values",
+    title: "Labels must be valid Kubernetes labels",
+    category: Category::Reliability,
+    severity: Severity::High,
+    rationale: "The API server rejects an object whose label key or value breaks the label \
+        syntax (values: at most 63 characters, alphanumeric at both ends, only `-`, `_`, `.` \
+        inside) or whose value is not a string: an unquoted `version: 1.10` is a number, and \
+        the whole release fails on it.",
+    remediation: "Quote label values that YAML reads as numbers or booleans, shorten long \
+        values, and replace characters such as spaces, `/` or `:` in values with `-`.",
+    references: &[
+        "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set",
+    ],
+    params: &[],
+    aliases: &["kube-score:label-values"],
+    enabled_by_default: true,
+    assumptions: "",
+};
+
+fn check_labels(obj: &Object, labels: Option<&Node>, base: &str, out: &mut Vec<Diagnostic>) {
+    let Some(map) = labels.and_then(Node::as_map) else {
+        return;
+    };
+    for e in &map.entries {
+        let key = e.key.as_str();
+        let ptr = format!("{base}/{}", key.replace('~', "~0").replace('/', "~1"));
+        let (pos, msg): (Pos, String) = if let Some(why) = label_key_problem(key) {
+            (e.key_pos, format!("label key `{key}` {why}"))
+        } else {
+            match &e.value.value {
+                palisade_model::Value::Str(v) => match label_value_problem(v) {
+                    Some(why) => (
+                        e.value.pos,
+                        format!("label `{key}` has value `{v}`, which {why}"),
+                    ),
+                    None => continue,
+                },
+                palisade_model::Value::Null => continue,
+                _ => (
+                    e.value.pos,
+                    format!(
+                        "label `{key}` has a {} value `{}`; label values must be strings, so quote it",
+                        e.value.type_name(),
+                        e.value.scalar_text().unwrap_or_default()
+                    ),
+                ),
+            }
+        };
+        let pos = if pos.is_known() { pos } else { obj.pos() };
+        out.push(Diagnostic::new(format!("{}: {msg}", describe(obj)), pos).at_path(ptr));
+    }
+}
+
+impl Check for LabelValues {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        check_labels(obj, obj.metadata().get("labels"), "/metadata/labels", out);
+        if let Some(pod) = PodSpec::of(obj, ctx.index.custom)
+            && obj.kind() != "Pod"
+        {
+            let base = crate::support::pod_spec_path(obj);
+            let meta_base = format!("{}/metadata/labels", base.trim_end_matches("/spec"));
+            check_labels(obj, pod.meta.get("labels"), &meta_base, out);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+use crate::support::workloads::{describe, field_diag};
+use crate::{Check, CheckMeta, Ctx};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
+
+pub struct SccPrivilegedContainer;
+
+pub static CHECK: &dyn Check = &SccPrivilegedContainer;
+
+static META: CheckMeta = CheckMeta {
+    id: "scc-privileged-container",
+    title: "OpenShift SecurityContextConstraints must not allow privileged containers",
+    category: Category::Security,
+    severity: Severity::High,
+    rationale: "A SecurityContextConstraints with `allowPrivilegedContainer: true` lets every \
+        service account it is granted to run privileged containers, which have full access to \
+        the node's devices and kernel: a container escape becomes trivial.",
+    remediation: "Set `allowPrivilegedContainer: false` and grant only the capabilities the \
+        workload needs through `allowedCapabilities`.",
+    references: &[
+        "https://docs.openshift.com/container-platform/latest/authentication/managing-security-context-constraints.html",
+        "NSA/CISA Kubernetes Hardening Guide: Pod security",
+    ],
+    params: &[],
+    aliases: &["kube-linter:scc-deny-privileged-container"],
+    enabled_by_default: true,
+    assumptions: "",
+};
+
+fn allows(obj: &Object) -> bool {
+    obj.kind() == "SecurityContextConstraints"
+        && obj
+            .root
+            .get("allowPrivilegedContainer")
+            .and_then(Node::as_bool)
+            == Some(true)
+}
+
+impl Check for SccPrivilegedContainer {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, obj: &Object, _ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        if allows(obj) {
+            out.push(field_diag(
+                obj,
+                &["allowPrivilegedContainer"],
+                format!("{} sets allowPrivilegedContainer: true", describe(obj)),
+            ));
+        }
+    }
+
+    /// Turning the flag off needs no invented value.
+    fn fix(&self, obj: &Object, _ctx: &Ctx) -> Vec<serde_json::Value> {
+        if !allows(obj) {
+            return Vec::new();
+        }
+        vec![
+            serde_json::json!({"op": "replace", "path": "/allowPrivilegedContainer", "value": false}),
+        ]
+    }
+}
