@@ -56,12 +56,12 @@ impl Check for BindingToClusterAdmin {
         };
         // `cluster-admin` by name, even when a (possibly trimmed) copy of it is in the scan.
         let why = if r.kind == "ClusterRole" && r.name == "cluster-admin" {
-            "the `cluster-admin` ClusterRole".to_string()
+            String::new()
         } else if let RoleTarget::Found(role) = r.target {
             match rules(role).find(|rule| rule.is_full_wildcard()) {
                 Some(rule) => format!(
-                    "{} `{}`, whose rule {} allows every verb on every resource",
-                    r.kind, r.name, rule.index
+                    " (its rule {} allows every verb on every resource)",
+                    rule.index
                 ),
                 None => return,
             }
@@ -76,10 +76,12 @@ impl Check for BindingToClusterAdmin {
         out.push(
             Diagnostic::new(
                 format!(
-                    "{} `{}` grants {why} {scope} to {}",
+                    "{} `{}` gives {} full access {scope} through {} `{}`{why}",
                     obj.kind(),
                     obj.name(),
-                    subjects_text(obj)
+                    subjects_text(obj),
+                    r.kind,
+                    r.name
                 ),
                 r.pos,
             )
@@ -114,7 +116,7 @@ mod tests {
         let d = run_json(super::CHECK, &[star, crb("ci", "system:star")]);
         assert_eq!(d.len(), 1);
         assert!(
-            d[0].message.contains("cluster-wide to User alice"),
+            d[0].message.contains("gives User alice full access cluster-wide"),
             "{}",
             d[0].message
         );

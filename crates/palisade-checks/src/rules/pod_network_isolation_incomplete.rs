@@ -1,6 +1,5 @@
-use crate::support::network::{isolation, labels_site};
+use crate::support::network::{isolation, labels_site, pods_of};
 use crate::support::pod::pod_of;
-use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -59,8 +58,8 @@ impl Check for PodNetworkIsolationIncomplete {
         out.push(
             Diagnostic::new(
                 format!(
-                    "the NetworkPolicies selecting the pods of {} do not restrict {open}: all {open} traffic is allowed",
-                    describe(obj)
+                    "the NetworkPolicies selecting {} do not restrict {open}: all {open} traffic is allowed",
+                    pods_of(obj)
                 ),
                 pos,
             )

@@ -1,6 +1,5 @@
-use crate::support::network::{isolation, labels_site};
+use crate::support::network::{isolation, labels_site, pods_of};
 use crate::support::pod::pod_of;
-use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -57,9 +56,9 @@ impl Check for PodNotCoveredByNetworkPolicy {
         out.push(
             Diagnostic::new(
                 format!(
-                    "no NetworkPolicy in namespace `{}` selects the pods of {}: all ingress and egress traffic is allowed",
+                    "no NetworkPolicy in namespace `{}` selects {}: all ingress and egress traffic is allowed",
                     obj.effective_namespace().unwrap_or("default"),
-                    describe(obj)
+                    pods_of(obj)
                 ),
                 pos,
             )

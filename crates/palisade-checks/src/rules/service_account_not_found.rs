@@ -1,6 +1,6 @@
 use crate::rules::default_service_account::service_account;
+use crate::support::network::pods_of;
 use crate::support::pod::{pod_diag, pod_of};
-use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -56,8 +56,8 @@ impl Check for ServiceAccountNotFound {
             &pod,
             &[key],
             format!(
-                "the pods of {} use ServiceAccount `{name}`, which is not defined in namespace `{}`",
-                describe(obj),
+                "{} will use ServiceAccount `{name}`, which is not defined in namespace `{}`: the API server rejects such pods",
+                pods_of(obj),
                 ns.unwrap_or("default")
             ),
         ));

@@ -46,8 +46,8 @@ impl Check for WildcardInRbacRules {
         for rule in rules(obj) {
             for (field, what) in [
                 ("apiGroups", "API groups"),
-                ("verbs", "verbs"),
                 ("resources", "resources"),
+                ("verbs", "verbs"),
             ] {
                 let Some(item) = rule
                     .node
@@ -94,8 +94,8 @@ mod tests {
             paths,
             [
                 "/rules/0/apiGroups/0",
-                "/rules/1/verbs/0",
-                "/rules/1/resources/1"
+                "/rules/1/resources/1",
+                "/rules/1/verbs/0"
             ]
         );
     }

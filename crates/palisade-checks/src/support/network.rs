@@ -201,6 +201,15 @@ pub fn ingress_backends<'a>(ing: &'a Object) -> Vec<Backend<'a>> {
     out
 }
 
+/// "the pods of Deployment `web`", or "Pod `debug`" for a bare Pod, for messages.
+pub fn pods_of(obj: &Object) -> String {
+    if obj.kind() == "Pod" {
+        format!("Pod `{}`", obj.name())
+    } else {
+        format!("the pods of {} `{}`", obj.kind(), obj.name())
+    }
+}
+
 /// How the NetworkPolicies of a pod's namespace isolate it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Isolation {
