@@ -1,4 +1,5 @@
-use crate::support::workloads::{describe, pod_field_diag};
+use crate::support::pod::pod_diag;
+use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
 
@@ -75,6 +76,6 @@ impl Check for DnsconfigOptions {
                 }
             }
         };
-        out.push(pod_field_diag(&pod, field, msg));
+        out.push(pod_diag(&pod, field, msg));
     }
 }

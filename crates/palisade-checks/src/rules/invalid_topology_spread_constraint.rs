@@ -1,5 +1,5 @@
+use crate::support::pod::pod_diag;
 use crate::support::scheduling::spread_constraints;
-use crate::support::workloads::pod_field_diag;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
 
@@ -95,7 +95,7 @@ impl Check for InvalidTopologySpreadConstraint {
                 continue;
             };
             let idx = i.to_string();
-            let mut d = pod_field_diag(
+            let mut d = pod_diag(
                 &pod,
                 &["topologySpreadConstraints", &idx, field],
                 format!("topology spread constraint #{} {msg}", i + 1),

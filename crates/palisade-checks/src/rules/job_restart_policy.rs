@@ -1,4 +1,5 @@
-use crate::support::workloads::{describe, pod_field_diag};
+use crate::support::pod::pod_diag;
+use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
 
@@ -46,6 +47,6 @@ impl Check for JobRestartPolicy {
                 describe(obj)
             ),
         };
-        out.push(pod_field_diag(&pod, &["restartPolicy"], msg));
+        out.push(pod_diag(&pod, &["restartPolicy"], msg));
     }
 }

@@ -1,7 +1,8 @@
+use crate::support::pod::pod_diag;
 use crate::support::scheduling::{
     anti_affinity_terms, selects_own_pods, spread_constraints, term_covers_namespace,
 };
-use crate::support::workloads::{describe, hpas_for, pod_field_diag, replicas};
+use crate::support::workloads::{describe, hpas_for, replicas};
 use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
 
@@ -119,6 +120,6 @@ impl Check for NoAntiAffinity {
                 keys.join(", ")
             )
         };
-        out.push(pod_field_diag(&pod, &["affinity", "podAntiAffinity"], msg));
+        out.push(pod_diag(&pod, &["affinity", "podAntiAffinity"], msg));
     }
 }

@@ -1,4 +1,5 @@
-use crate::support::workloads::{describe, pod_field_diag};
+use crate::support::pod::pod_diag;
+use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
 
@@ -44,7 +45,7 @@ impl Check for NoNodeAffinity {
         if set(&["affinity", "nodeAffinity"]) || set(&["nodeSelector"]) {
             return;
         }
-        out.push(pod_field_diag(
+        out.push(pod_diag(
             &pod,
             &["affinity", "nodeAffinity"],
             format!(

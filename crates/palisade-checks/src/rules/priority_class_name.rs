@@ -1,4 +1,5 @@
-use crate::support::workloads::{describe, pod_field_diag};
+use crate::support::pod::pod_diag;
+use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
 
@@ -70,6 +71,6 @@ impl Check for PriorityClassName {
             }
             Some(_) => return,
         };
-        out.push(pod_field_diag(&pod, &["priorityClassName"], msg));
+        out.push(pod_diag(&pod, &["priorityClassName"], msg));
     }
 }

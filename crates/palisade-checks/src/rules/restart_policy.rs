@@ -1,4 +1,5 @@
-use crate::support::workloads::{describe, pod_field_diag};
+use crate::support::pod::pod_diag;
+use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
 
@@ -51,7 +52,7 @@ impl Check for RestartPolicy {
         if accepted.contains(&policy) {
             return;
         }
-        out.push(pod_field_diag(
+        out.push(pod_diag(
             &pod,
             &["restartPolicy"],
             format!(

@@ -1,5 +1,6 @@
+use crate::support::pod::pod_diag;
 use crate::support::scheduling::spread_constraints;
-use crate::support::workloads::{describe, is_batch, pod_field_diag};
+use crate::support::workloads::{describe, is_batch};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, PodSpec, Severity};
 
@@ -42,7 +43,7 @@ impl Check for TopologySpreadConstraint {
             return;
         };
         if spread_constraints(&pod).is_empty() {
-            out.push(pod_field_diag(
+            out.push(pod_diag(
                 &pod,
                 &["topologySpreadConstraints"],
                 format!(

@@ -1,6 +1,7 @@
 //! Cross-object lookups for reliability checks: replicas, HPAs, PDBs and Services that
 //! concern a workload, plus findings about object fields outside a container.
 
+use crate::support::pod::{pointer, pos_at};
 use palisade_model::index::workload_selector;
 use palisade_model::{Diagnostic, Index, LabelSelector, Node, Object, PodSpec, Value};
 
@@ -33,44 +34,13 @@ pub fn replicas(obj: &Object) -> Option<(i64, bool)> {
 /// A diagnostic about an object field (not in a container), pointing at the field's key if
 /// written, else at the deepest parent that exists. `keys` is the field path from the root.
 pub fn field_diag(obj: &Object, keys: &[&str], message: String) -> Diagnostic {
-    let pos = match keys.split_last() {
-        Some((last, parent)) => match obj.root.path(parent) {
-            Some(p) if p.get(last).is_some() => p.key_pos(last),
-            _ => obj.root.deepest(keys).pos,
-        },
-        None => obj.pos(),
+    let pos = if keys.is_empty() {
+        obj.pos()
+    } else {
+        pos_at(&obj.root, keys)
     };
     let pos = if pos.is_known() { pos } else { obj.pos() };
-    let mut path = String::new();
-    for k in keys {
-        path.push('/');
-        path.push_str(&k.replace('~', "~0").replace('/', "~1"));
-    }
-    Diagnostic::new(message, pos).at_path(path)
-}
-
-/// A diagnostic about a pod-spec field (`keys` below the pod spec), pointing at the field if
-/// written, else at the deepest parent that exists.
-pub fn pod_field_diag(pod: &PodSpec, keys: &[&str], message: String) -> Diagnostic {
-    let pos = match keys.split_last() {
-        Some((last, parent)) => match pod.spec.path(parent) {
-            Some(p) if p.get(last).is_some() => p.key_pos(last),
-            _ if pod.spec.as_map().is_some() => pod.spec.deepest(keys).pos,
-            _ => pod.anchor.pos,
-        },
-        None => pod.anchor.pos,
-    };
-    let pos = if pos.is_known() {
-        pos
-    } else {
-        pod.object.pos()
-    };
-    let mut path = crate::support::pod_spec_path(pod.object).to_string();
-    for k in keys {
-        path.push('/');
-        path.push_str(&k.replace('~', "~0").replace('/', "~1"));
-    }
-    Diagnostic::new(message, pos).at_path(path)
+    Diagnostic::new(message, pos).at_path(pointer("", keys))
 }
 
 /// A PodDisruptionBudget's selector. An absent selector selects nothing (policy/v1); an
