@@ -63,3 +63,11 @@ impl FromStr for Severity {
         })
     }
 }
+
+pub mod db;
+pub mod matcher;
+pub mod osv;
+pub mod severity;
+
+pub use db::{DbError, ImportProblem, ImportReport, Status, VulnDb, default_path};
+pub use matcher::Match;
