@@ -1,5 +1,5 @@
+use crate::support::network::pods_of;
 use crate::support::pod::{pod_diag, pod_of};
-use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
 
@@ -55,12 +55,12 @@ impl Check for DefaultServiceAccount {
         let (name, key) = service_account(&pod);
         let message = match name {
             "" => format!(
-                "the pods of {} set no serviceAccountName, so they run as the namespace's `default` ServiceAccount",
-                describe(obj)
+                "{} will run as the namespace's `default` ServiceAccount: no serviceAccountName is set",
+                pods_of(obj)
             ),
             "default" => format!(
-                "the pods of {} run as the namespace's `default` ServiceAccount",
-                describe(obj)
+                "{} will run as the namespace's `default` ServiceAccount",
+                pods_of(obj)
             ),
             _ => return,
         };

@@ -27,10 +27,9 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0298",
     ],
     enabled_by_default: true,
-    assumptions: "Missing Services are only reported when the scan contains Services at all, as \
-        they may be deployed from elsewhere. A backend that names no Service (for example the \
-        `serviceName` form under `networking.k8s.io/v1`, which the API server drops) is always \
-        reported. Backends that point to a `resource` are skipped.",
+    assumptions: "The Services an Ingress routes to are expected in \
+        the same scan (they always live in the Ingress's namespace), as kube-linter and kube-score \
+        assume. Backends that point to a `resource` rather than a Service are skipped.",
 };
 
 impl Check for IngressBackendServiceMissing {
@@ -43,7 +42,6 @@ impl Check for IngressBackendServiceMissing {
             return;
         }
         let ns = obj.effective_namespace();
-        let judge_missing = ctx.index.has_kind("Service");
         for Backend {
             service,
             port,
@@ -63,12 +61,11 @@ impl Check for IngressBackendServiceMissing {
                     }
                 ),
                 Some(name) => match ctx.index.get("Service", ns, name) {
-                    None if judge_missing => format!(
+                    None => format!(
                         "Ingress `{}` routes to Service `{name}`, which is not in namespace `{}`",
                         obj.name(),
                         ns.unwrap_or("default")
                     ),
-                    None => continue,
                     Some(svc) => match &port {
                         Some(p) if !service_has_port(svc, p) => format!(
                             "Ingress `{}` routes to port {p} of Service `{name}`, which has no such port",

@@ -22,10 +22,10 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:dangling-networkpolicypeer-podselector"],
     enabled_by_default: true,
-    assumptions: "Only peers with a `podSelector` and no `namespaceSelector` are judged (the \
-        others reach namespaces the scan may not hold), and only when the scan contains workloads; \
-        pods created outside the scanned manifests are not seen. Empty pod selectors (every pod) \
-        are not reported.",
+    assumptions: "Only peers with a `podSelector` and no \
+        `namespaceSelector` are judged (the others reach namespaces the scan may not hold). The \
+        peer pods are expected in the same scan, as kube-linter assumes. Empty pod selectors \
+        (every pod) are not reported.",
 };
 
 impl Check for NetworkPolicyPeerSelectsNoPods {
@@ -34,7 +34,7 @@ impl Check for NetworkPolicyPeerSelectsNoPods {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if obj.kind() != "NetworkPolicy" || !ctx.index.has_workloads() {
+        if obj.kind() != "NetworkPolicy" {
             return;
         }
         let ns = obj.effective_namespace();

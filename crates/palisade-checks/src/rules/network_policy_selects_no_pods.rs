@@ -25,9 +25,11 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0299",
     ],
     enabled_by_default: true,
-    assumptions: "Only judged when the scan contains workloads at all; pods created outside the \
-        scanned manifests are not seen. A policy with an empty `podSelector` (the whole namespace, \
-        e.g. a default-deny) is not reported, since it is meant for pods yet to come.",
+    assumptions: "The pods a policy is written for are expected in the \
+        same scan, as kube-linter and kube-score assume: scan a policy together with its workloads \
+        (pods created from manifests elsewhere are not seen). A policy with an empty `podSelector` \
+        (the whole namespace, e.g. a default-deny) is not reported, since it is meant for pods yet \
+        to come.",
 };
 
 impl Check for NetworkPolicySelectsNoPods {
@@ -36,7 +38,7 @@ impl Check for NetworkPolicySelectsNoPods {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if obj.kind() != "NetworkPolicy" || !ctx.index.has_workloads() {
+        if obj.kind() != "NetworkPolicy" {
             return;
         }
         let sel = policy_selector(obj);
@@ -78,7 +80,7 @@ mod tests {
             run_json(super::CHECK, &[np.clone(), pod("b", "api")]).len(),
             1
         );
-        // Nothing to match against: not judged.
-        assert!(run_json(super::CHECK, &[np]).is_empty());
+        // As in kube-linter, pods are expected in the scan: none at all is a finding too.
+        assert_eq!(run_json(super::CHECK, &[np]).len(), 1);
     }
 }

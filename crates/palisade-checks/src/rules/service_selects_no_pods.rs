@@ -32,9 +32,10 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0293",
     ],
     enabled_by_default: true,
-    assumptions: "Only judged when the scan contains workloads at all, since the pods may be \
-        deployed from elsewhere. Services without a selector (endpoints managed by hand) and \
-        ExternalName Services are skipped.",
+    assumptions: "The pods a Service routes to are expected in the same \
+        scan, as kube-linter and kube-score assume: scan a Service together with its workloads. \
+        Services without a selector (endpoints managed by hand) and ExternalName Services are \
+        skipped.",
 };
 
 impl Check for ServiceSelectsNoPods {
@@ -43,7 +44,7 @@ impl Check for ServiceSelectsNoPods {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if obj.kind() != "Service" || is_external_name(obj) || !ctx.index.has_workloads() {
+        if obj.kind() != "Service" || is_external_name(obj) {
             return;
         }
         let Some(sel) = service_selector_without(obj, &ctx.param_strs("ignored-labels")) else {
@@ -98,7 +99,10 @@ mod tests {
             json!({"app": "web", "statefulset.kubernetes.io/pod-name": "web-0"}),
         );
         assert!(run_json(super::CHECK, &[pinned, deploy()]).is_empty());
-        // No workloads in the scan: not judged.
-        assert!(run_json(super::CHECK, &[svc("b", json!({"app": "web"}))]).is_empty());
+        // As in kube-linter, pods are expected in the scan: none at all is a finding too.
+        assert_eq!(
+            run_json(super::CHECK, &[svc("b", json!({"app": "web"}))]).len(),
+            1
+        );
     }
 }
