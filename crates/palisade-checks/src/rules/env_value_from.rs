@@ -1,6 +1,6 @@
 use crate::support::container_diag;
 use crate::{Check, CheckMeta, Ctx, Param};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Pos, Severity};
 
 pub struct EnvValueFrom;
 
@@ -46,6 +46,11 @@ const REFS: &[(&str, &str, &str)] = &[
     ("secretKeyRef", "Secret", "ignored_secrets"),
     ("configMapKeyRef", "ConfigMap", "ignored_config_maps"),
 ];
+
+/// `pos` when the source position is known, else `fallback`.
+fn known_or(pos: Pos, fallback: Pos) -> Pos {
+    if pos.is_known() { pos } else { fallback }
+}
 
 fn has_key(obj: &Object, key: &str) -> bool {
     ["data", "stringData", "binaryData"]
@@ -95,7 +100,7 @@ impl Check for EnvValueFrom {
                         Some(_) => continue,
                     };
                     let idx = i.to_string();
-                    out.push(container_diag(
+                    let mut d = container_diag(
                         &pod,
                         &c,
                         &["env", &idx, "valueFrom", field],
@@ -103,7 +108,9 @@ impl Check for EnvValueFrom {
                             "container `{}` reads environment variable `{var}` from {problem}",
                             c.name
                         ),
-                    ));
+                    );
+                    d.pos = known_or(r.key_pos("name"), d.pos);
+                    out.push(d);
                 }
             }
             for (i, e) in c
@@ -126,7 +133,7 @@ impl Check for EnvValueFrom {
                         continue;
                     }
                     let idx = i.to_string();
-                    out.push(container_diag(
+                    let mut d = container_diag(
                         &pod,
                         &c,
                         &["envFrom", &idx, field],
@@ -134,7 +141,9 @@ impl Check for EnvValueFrom {
                             "container `{}` loads its environment from {kind} `{name}`, which is not among the scanned objects in namespace `{ns_text}`",
                             c.name
                         ),
-                    ));
+                    );
+                    d.pos = known_or(r.key_pos("name"), d.pos);
+                    out.push(d);
                 }
             }
         }
