@@ -11,6 +11,8 @@ const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
     ("DaemonSet", &["spec", "template", "spec"]),
     ("ReplicaSet", &["spec", "template", "spec"]),
     ("ReplicationController", &["spec", "template", "spec"]),
+    // OpenShift's apps.openshift.io/v1 DeploymentConfig (kube-linter and Checkov read it too).
+    ("DeploymentConfig", &["spec", "template", "spec"]),
     ("Job", &["spec", "template", "spec"]),
     ("PodTemplate", &["template", "spec"]),
     (
@@ -217,6 +219,13 @@ mod tests {
         }));
         let ps = PodSpec::of(&c, &CustomWorkloads::default()).unwrap();
         assert_eq!(ps.containers().next().unwrap().name, "j");
+
+        let dc = obj(serde_json::json!({
+            "apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig", "metadata": {"name": "dc"},
+            "spec": {"template": {"spec": {"containers": [{"name": "d"}]}}}
+        }));
+        let ps = PodSpec::of(&dc, &CustomWorkloads::default()).unwrap();
+        assert_eq!(ps.containers().next().unwrap().name, "d");
     }
 
     #[test]
