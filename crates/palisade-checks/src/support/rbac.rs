@@ -429,6 +429,42 @@ pub fn run_binding_check(
     ));
 }
 
+/// Binding-level checks about who is bound: one diagnostic per subject for which `matches`
+/// (given the subject's kind and name) returns a description, at the subject's name.
+pub fn subject_diags(
+    binding: &Object,
+    ctx: &Ctx,
+    matches: impl Fn(&str, &str) -> Option<&'static str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !matches!(binding.kind(), "RoleBinding" | "ClusterRoleBinding")
+        || name_ignored(binding.name(), &ctx.param_strs("ignore-bindings"))
+    {
+        return;
+    }
+    let role = role_ref(binding, ctx.index)
+        .map(|r| format!("{} `{}`", r.kind, r.name))
+        .unwrap_or_else(|| "its role".to_string());
+    let subjects = binding.root.get("subjects").map(Node::items).unwrap_or(&[]);
+    for (i, s) in subjects.iter().enumerate() {
+        let kind = s.get("kind").and_then(Node::as_str).unwrap_or("");
+        let name = s.get("name").and_then(Node::as_str).unwrap_or("");
+        if let Some(who) = matches(kind, name) {
+            out.push(
+                Diagnostic::new(
+                    format!(
+                        "{} `{}` grants {role} to {kind} `{name}`: {who}",
+                        binding.kind(),
+                        binding.name()
+                    ),
+                    s.key_pos("name"),
+                )
+                .at_path(format!("/subjects/{i}/name")),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,64 @@
+use crate::support::rbac::{IGNORE_BINDINGS, subject_diags};
+use crate::{Check, CheckMeta, Ctx};
+use palisade_model::{Category, Diagnostic, Object, Severity};
+
+pub struct BindingToAllAuthenticatedUsers;
+
+pub static CHECK: &dyn Check = &BindingToAllAuthenticatedUsers;
+
+static META: CheckMeta = CheckMeta {
+    id: "binding-to-all-authenticated-users",
+    title: "Bindings should not grant permissions to every authenticated user",
+    category: Category::Security,
+    severity: Severity::High,
+    rationale: "`system:authenticated` contains every identity the cluster accepts: all users, \
+        every ServiceAccount of every namespace and, on some managed platforms, any account of \
+        the cloud provider. A role bound to it is granted to all of them.",
+    remediation: "Bind the role to the specific users, groups or ServiceAccounts that need it \
+        instead of `system:authenticated`.",
+    references: &[
+        "CIS Kubernetes Benchmark 5.1.x: Avoid bindings to system:authenticated",
+        "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles",
+    ],
+    params: &[IGNORE_BINDINGS],
+    aliases: &["trivy:KSV01011", "kubescape:C-0265"],
+    enabled_by_default: true,
+    assumptions: "",
+};
+
+impl Check for BindingToAllAuthenticatedUsers {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        subject_diags(
+            obj,
+            ctx,
+            |kind, name| {
+                (kind == "Group" && name == "system:authenticated").then_some(
+                    "every authenticated identity, including every ServiceAccount of the cluster",
+                )
+            },
+            out,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::support::pod::run_json;
+    use serde_json::json;
+
+    #[test]
+    fn authenticated_group() {
+        let rb = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "everyone", "namespace": "shop"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"},
+            "subjects": [{"kind": "Group", "name": "system:authenticated"},
+                         {"kind": "User", "name": "system:authenticated"}]});
+        let d = run_json(super::CHECK, &[rb]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "/subjects/0/name");
+    }
+}

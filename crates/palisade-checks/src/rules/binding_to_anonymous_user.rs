@@ -1,0 +1,72 @@
+use crate::support::rbac::{IGNORE_BINDINGS, subject_diags};
+use crate::{Check, CheckMeta, Ctx};
+use palisade_model::{Category, Diagnostic, Object, Severity};
+
+pub struct BindingToAnonymousUser;
+
+pub static CHECK: &dyn Check = &BindingToAnonymousUser;
+
+static META: CheckMeta = CheckMeta {
+    id: "binding-to-anonymous-user",
+    title: "Bindings should not grant permissions to anonymous users",
+    category: Category::Security,
+    severity: Severity::Critical,
+    rationale: "Requests without credentials are authenticated as the user `system:anonymous` in \
+        the group `system:unauthenticated`. A role bound to either is granted to anyone who can \
+        reach the API server, with no identity to audit.",
+    remediation: "Remove `system:anonymous` and `system:unauthenticated` from the binding's \
+        subjects and bind the role to the authenticated identities that need it.",
+    references: &[
+        "CIS Kubernetes Benchmark 5.1.x: Avoid bindings to system:anonymous and system:unauthenticated",
+        "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests",
+    ],
+    params: &[IGNORE_BINDINGS],
+    aliases: &["trivy:KSV122", "kubescape:C-0262"],
+    enabled_by_default: true,
+    assumptions: "",
+};
+
+impl Check for BindingToAnonymousUser {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        subject_diags(
+            obj,
+            ctx,
+            |kind, name| match (kind, name) {
+                ("User", "system:anonymous") | ("Group", "system:unauthenticated") => {
+                    Some("anyone who reaches the API server without credentials")
+                }
+                _ => None,
+            },
+            out,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::support::pod::run_json;
+    use serde_json::json;
+
+    #[test]
+    fn anonymous_subjects() {
+        let crb = |name: &str| {
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": name},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"kind": "User", "name": "alice"},
+                         {"kind": "Group", "name": "system:unauthenticated"},
+                         {"kind": "User", "name": "system:anonymous"}]})
+        };
+        let d = run_json(super::CHECK, &[crb("public")]);
+        assert_eq!(d.len(), 2);
+        assert!(
+            d[0].message
+                .contains("grants ClusterRole `view` to Group `system:unauthenticated`")
+        );
+        assert!(run_json(super::CHECK, &[crb("system:public-info-viewer")]).is_empty());
+    }
+}

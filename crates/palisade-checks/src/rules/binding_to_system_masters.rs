@@ -1,0 +1,63 @@
+use crate::support::rbac::{IGNORE_BINDINGS, subject_diags};
+use crate::{Check, CheckMeta, Ctx};
+use palisade_model::{Category, Diagnostic, Object, Severity};
+
+pub struct BindingToSystemMasters;
+
+pub static CHECK: &dyn Check = &BindingToSystemMasters;
+
+static META: CheckMeta = CheckMeta {
+    id: "binding-to-system-masters",
+    title: "Bindings should not name the system:masters group",
+    category: Category::Security,
+    severity: Severity::Medium,
+    rationale: "Members of `system:masters` bypass RBAC entirely, and membership comes from \
+        client certificates that cannot be revoked. Binding roles to the group suggests access is \
+        being managed through it, which cannot be audited or withdrawn.",
+    remediation: "Do not use `system:masters` for people or automation: create a dedicated group \
+        bound to the roles it needs, and issue credentials for that group.",
+    references: &[
+        "CIS Kubernetes Benchmark 5.1.7: Avoid use of system:masters group",
+        "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#least-privilege",
+    ],
+    params: &[IGNORE_BINDINGS],
+    aliases: &["trivy:KSV123", "kubescape:C-0246"],
+    enabled_by_default: true,
+    assumptions: "",
+};
+
+impl Check for BindingToSystemMasters {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        subject_diags(
+            obj,
+            ctx,
+            |kind, name| {
+                (kind == "Group" && name == "system:masters")
+                    .then_some("its members bypass RBAC and cannot have their access revoked")
+            },
+            out,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::support::pod::run_json;
+    use serde_json::json;
+
+    #[test]
+    fn masters_group_outside_the_default_binding() {
+        let crb = |name: &str| {
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": name},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+            "subjects": [{"kind": "Group", "name": "system:masters"}]})
+        };
+        assert_eq!(run_json(super::CHECK, &[crb("ops")]).len(), 1);
+        assert!(run_json(super::CHECK, &[crb("cluster-admin")]).is_empty());
+    }
+}

@@ -1,0 +1,66 @@
+use crate::support::rbac::{IGNORE_ROLES, Permission, run_role_check};
+use crate::{Check, CheckMeta, Ctx};
+use palisade_model::{Category, Diagnostic, Object, Severity};
+
+pub struct RoleGrantsPersistentVolumeCreation;
+
+pub static CHECK: &dyn Check = &RoleGrantsPersistentVolumeCreation;
+
+const PVS: &[Permission] = &[Permission {
+    group: "",
+    resource: "persistentvolumes",
+    verbs: &["create", "update", "patch"],
+}];
+
+static META: CheckMeta = CheckMeta {
+    id: "role-grants-persistent-volume-creation",
+    title: "Roles should not allow creating PersistentVolumes",
+    category: Category::Security,
+    severity: Severity::Medium,
+    rationale: "A PersistentVolume can be a `hostPath` volume: whoever creates one and claims it \
+        mounts any directory of a node into a pod, bypassing Pod Security admission that forbids \
+        hostPath volumes in pods.",
+    remediation: "Let a storage provisioner create PersistentVolumes from StorageClasses; remove \
+        `create`, `update` and `patch` on `persistentvolumes` from user and workload roles.",
+    references: &[
+        "CIS Kubernetes Benchmark 5.1.x: Minimize access to create persistent volumes",
+        "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#persistent-volume-creation",
+    ],
+    params: &[IGNORE_ROLES],
+    aliases: &["kubescape:C-0278"],
+    enabled_by_default: true,
+    assumptions: "",
+};
+
+impl Check for RoleGrantsPersistentVolumeCreation {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        run_role_check(
+            obj,
+            ctx,
+            PVS,
+            ", which can mount any node directory through a hostPath volume",
+            out,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::support::pod::run_json;
+    use serde_json::json;
+
+    #[test]
+    fn pv_but_not_pvc() {
+        let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "storage"},
+            "rules": [{"apiGroups": [""], "resources": ["persistentvolumeclaims"], "verbs": ["create"]},
+                      {"apiGroups": [""], "resources": ["persistentvolumes"], "verbs": ["get", "create"]}]});
+        let d = run_json(super::CHECK, &[role]);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("`create` on `persistentvolumes`"));
+    }
+}
