@@ -1,4 +1,4 @@
-use crate::support::pod::{pod_diag, pod_of};
+use crate::support::pod::{pod_item_diag, pod_of};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
@@ -41,15 +41,13 @@ impl Check for HostPathVolume {
             };
             let name = v.get("name").and_then(Node::as_str).unwrap_or("");
             let path = hp.get("path").and_then(Node::as_str).unwrap_or("");
-            let idx = i.to_string();
-            let mut d = pod_diag(
+            out.push(pod_item_diag(
                 &pod,
-                &["volumes", &idx, "hostPath"],
+                &["volumes"],
+                i,
+                Some("hostPath"),
                 format!("volume `{name}` mounts host path `{path}` (hostPath)"),
-            );
-            // Sequence items are not reachable by key: point at the volume's `hostPath` key.
-            d.pos = v.key_pos("hostPath");
-            out.push(d);
+            ));
         }
     }
 }

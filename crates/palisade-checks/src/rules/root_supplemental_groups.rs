@@ -1,4 +1,4 @@
-use crate::support::pod::{pod_diag, pod_of};
+use crate::support::pod::{pod_diag, pod_item_diag, pod_of};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
@@ -45,15 +45,14 @@ impl Check for RootSupplementalGroups {
         let groups = sc.get("supplementalGroups").map(Node::items).unwrap_or(&[]);
         for (i, g) in groups.iter().enumerate() {
             if g.as_i64() == Some(0) {
-                let idx = i.to_string();
-                let mut d = pod_diag(
+                out.push(pod_item_diag(
                     &pod,
-                    &["securityContext", "supplementalGroups", &idx],
+                    &["securityContext", "supplementalGroups"],
+                    i,
+                    None,
                     "pod adds the root group to every container: supplementalGroups contains 0"
                         .to_string(),
-                );
-                d.pos = g.pos;
-                out.push(d);
+                ));
             }
         }
     }

@@ -1,4 +1,4 @@
-use crate::support::pod::{pod_diag, pod_of};
+use crate::support::pod::{pod_item_diag, pod_of};
 use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
@@ -58,14 +58,13 @@ impl Check for UnsafeSysctls {
                 continue;
             };
             if !allowed.contains(&canonical(name)) {
-                let idx = i.to_string();
-                let mut d = pod_diag(
+                out.push(pod_item_diag(
                     &pod,
-                    &["securityContext", "sysctls", &idx],
+                    &["securityContext", "sysctls"],
+                    i,
+                    Some("name"),
                     format!("pod sets the unsafe sysctl `{name}`"),
-                );
-                d.pos = s.key_pos("name");
-                out.push(d);
+                ));
             }
         }
     }

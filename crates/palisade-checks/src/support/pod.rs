@@ -39,6 +39,28 @@ pub fn pod_diag(pod: &PodSpec, keys: &[&str], message: String) -> Diagnostic {
     Diagnostic::new(message, pos).at_path(pointer(crate::support::pod_spec_path(pod.object), keys))
 }
 
+/// A diagnostic at item `index` of the pod-spec list at `list` (`["volumes"]`,
+/// `["securityContext", "sysctls"]`), or at the item's `field` when given and written.
+pub fn pod_item_diag(
+    pod: &PodSpec,
+    list: &[&str],
+    index: usize,
+    field: Option<&str>,
+    message: String,
+) -> Diagnostic {
+    let item = pod.spec.path(list).and_then(|l| l.items().get(index));
+    let pos = match (item, field) {
+        (Some(i), Some(f)) => i.key_pos(f),
+        (Some(i), None) => i.pos,
+        (None, _) => pos_at(pod.spec, list),
+    };
+    let idx = index.to_string();
+    let mut keys = list.to_vec();
+    keys.push(&idx);
+    keys.extend(field);
+    Diagnostic::new(message, pos).at_path(pointer(crate::support::pod_spec_path(pod.object), &keys))
+}
+
 /// One JSON Patch `add` that sets `keys` (below `parent`, which lives at JSON pointer `base`) to
 /// `value`, creating the missing intermediate mappings. An existing non-mapping value on the way
 /// (e.g. `securityContext:` left empty) is replaced, which `add` does for existing members.
