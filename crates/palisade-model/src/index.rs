@@ -185,7 +185,7 @@ impl<'a> Index<'a> {
 pub fn workload_selector(obj: &Object) -> Option<LabelSelector> {
     let sel = obj.root.path(&["spec", "selector"])?;
     Some(match obj.kind() {
-        "Service" | "ReplicationController" => LabelSelector::from_map(sel),
+        "Service" | "ReplicationController" | "DeploymentConfig" => LabelSelector::from_map(sel),
         _ => LabelSelector::from_label_selector(sel),
     })
 }

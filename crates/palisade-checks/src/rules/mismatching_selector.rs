@@ -41,7 +41,12 @@ impl Check for MismatchingSelector {
         let kind = obj.kind();
         if !matches!(
             kind,
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+            "Deployment"
+                | "StatefulSet"
+                | "DaemonSet"
+                | "ReplicaSet"
+                | "ReplicationController"
+                | "DeploymentConfig"
         ) {
             return;
         }

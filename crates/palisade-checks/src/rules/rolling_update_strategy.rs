@@ -38,7 +38,7 @@ impl Check for RollingUpdateStrategy {
 
     fn run(&self, obj: &Object, _ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let field = match obj.kind() {
-            "Deployment" => "strategy",
+            "Deployment" | "DeploymentConfig" => "strategy",
             "StatefulSet" | "DaemonSet" => "updateStrategy",
             _ => return,
         };
@@ -49,7 +49,8 @@ impl Check for RollingUpdateStrategy {
         else {
             return;
         };
-        if t == "RollingUpdate" {
+        // `Rolling` is OpenShift DeploymentConfig's name for it.
+        if t == "RollingUpdate" || (t == "Rolling" && obj.kind() == "DeploymentConfig") {
             return;
         }
         out.push(field_diag(

@@ -11,6 +11,7 @@ pub const REPLICATED: &[&str] = &[
     "StatefulSet",
     "ReplicaSet",
     "ReplicationController",
+    "DeploymentConfig",
 ];
 
 /// Kinds that run to completion: probes, PDBs and spreading do not apply to them.
