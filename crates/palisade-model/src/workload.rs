@@ -11,8 +11,6 @@ const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
     ("DaemonSet", &["spec", "template", "spec"]),
     ("ReplicaSet", &["spec", "template", "spec"]),
     ("ReplicationController", &["spec", "template", "spec"]),
-    // OpenShift's apps.openshift.io/v1 DeploymentConfig (kube-linter treats it as a workload).
-    ("DeploymentConfig", &["spec", "template", "spec"]),
     // OpenShift's apps.openshift.io/v1 DeploymentConfig (kube-linter and Checkov read it too).
     ("DeploymentConfig", &["spec", "template", "spec"]),
     ("Job", &["spec", "template", "spec"]),
