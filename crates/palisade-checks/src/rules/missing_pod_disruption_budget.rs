@@ -45,11 +45,9 @@ impl Check for MissingPodDisruptionBudget {
         if !pdbs_for(ctx.index, &pod).is_empty() {
             return;
         }
-        let ns = obj.effective_namespace();
         let any = ctx
             .index
-            .of_kind("PodDisruptionBudget")
-            .any(|p| p.effective_namespace() == ns);
+            .has_kind_in("PodDisruptionBudget", obj.effective_namespace());
         let why = if pod.labels().next().is_none() {
             "its pod template has no labels a PodDisruptionBudget could select"
         } else if any {

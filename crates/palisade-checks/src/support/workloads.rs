@@ -56,20 +56,16 @@ pub fn pdb_selector(pdb: &Object) -> Option<LabelSelector> {
 
 /// PodDisruptionBudgets in the pod's namespace whose selector matches its template labels.
 pub fn pdbs_for<'a>(index: &Index<'a>, pod: &PodSpec) -> Vec<&'a Object> {
-    let ns = pod.object.effective_namespace();
     index
-        .of_kind("PodDisruptionBudget")
-        .filter(|p| p.effective_namespace() == ns)
+        .of_kind_in("PodDisruptionBudget", pod.object.effective_namespace())
         .filter(|p| pdb_selector(p).is_some_and(|s| s.matches(pod.labels())))
         .collect()
 }
 
 /// HorizontalPodAutoscalers in the object's namespace whose `scaleTargetRef` names it.
 pub fn hpas_for<'a>(index: &Index<'a>, obj: &Object) -> Vec<&'a Object> {
-    let ns = obj.effective_namespace();
     index
-        .of_kind("HorizontalPodAutoscaler")
-        .filter(|h| h.effective_namespace() == ns)
+        .of_kind_in("HorizontalPodAutoscaler", obj.effective_namespace())
         .filter(|h| {
             let r = |k: &str| {
                 h.root
@@ -83,10 +79,8 @@ pub fn hpas_for<'a>(index: &Index<'a>, obj: &Object) -> Vec<&'a Object> {
 
 /// Services in the pod's namespace whose (non-empty) selector matches its template labels.
 pub fn services_for<'a>(index: &Index<'a>, pod: &PodSpec) -> Vec<&'a Object> {
-    let ns = pod.object.effective_namespace();
     index
-        .of_kind("Service")
-        .filter(|s| s.effective_namespace() == ns)
+        .of_kind_in("Service", pod.object.effective_namespace())
         .filter(|s| {
             workload_selector(s).is_some_and(|sel| !sel.is_empty() && sel.matches(pod.labels()))
         })
