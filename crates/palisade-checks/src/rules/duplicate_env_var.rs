@@ -29,6 +29,16 @@ static META: CheckMeta = CheckMeta {
     assumptions: "",
 };
 
+/// Indices of the `env` entries that a later entry with the same name overrides.
+fn overridden(env: &[Node]) -> Vec<usize> {
+    fn name(e: &Node) -> Option<&str> {
+        e.get("name").and_then(Node::as_str)
+    }
+    (0..env.len())
+        .filter(|&i| name(&env[i]).is_some_and(|n| env[i + 1..].iter().any(|e| name(e) == Some(n))))
+        .collect()
+}
+
 impl Check for DuplicateEnvVar {
     fn meta(&self) -> &'static CheckMeta {
         &META
@@ -68,5 +78,36 @@ impl Check for DuplicateEnvVar {
                 out.push(d);
             }
         }
+    }
+
+    /// Removes the overridden entries: the last one already wins, so behaviour is unchanged.
+    fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
+        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+            return Vec::new();
+        };
+        let mut ops = Vec::new();
+        for c in pod.all_containers() {
+            let env = c.get("env").map(Node::items).unwrap_or(&[]);
+            let base = crate::support::container_path(&pod, &c);
+            // Highest index first, so earlier removals do not shift later ones.
+            for i in overridden(env).into_iter().rev() {
+                ops.push(serde_json::json!({"op": "remove", "path": format!("{base}/env/{i}")}));
+            }
+        }
+        ops
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overridden_entries_are_all_but_the_last() {
+        let env = Node::from_json(&serde_json::json!([
+            {"name": "A", "value": "1"}, {"name": "B", "value": "2"},
+            {"name": "A", "value": "3"}, {"name": "A", "value": "4"}, {"value": "no name"}
+        ]));
+        assert_eq!(overridden(env.items()), [0, 2]);
     }
 }

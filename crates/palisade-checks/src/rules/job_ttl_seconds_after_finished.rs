@@ -66,4 +66,16 @@ impl Check for JobTtlSecondsAfterFinished {
             _ => {}
         }
     }
+
+    /// Removing the job template's TTL leaves clean-up to the history limits; nothing invented.
+    fn fix(&self, obj: &Object, _ctx: &Ctx) -> Vec<serde_json::Value> {
+        let keys = ["spec", "jobTemplate", "spec", "ttlSecondsAfterFinished"];
+        if obj.kind() == "CronJob" && obj.root.path(&keys).is_some() {
+            vec![
+                serde_json::json!({"op": "remove", "path": "/spec/jobTemplate/spec/ttlSecondsAfterFinished"}),
+            ]
+        } else {
+            Vec::new()
+        }
+    }
 }
