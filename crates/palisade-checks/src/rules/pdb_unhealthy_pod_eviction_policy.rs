@@ -66,35 +66,21 @@ impl Check for PdbUnhealthyPodEvictionPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use palisade_model::{CustomWorkloads, Index, Node, Source};
+    use crate::support::pod::{fix_json, run_json};
 
     #[test]
     fn fix_sets_always_allow_only_when_missing() {
-        let objs: Vec<Object> = [
-            serde_json::json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-                "metadata": {"name": "a"}, "spec": {"maxUnavailable": 1}}),
-            serde_json::json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-                "metadata": {"name": "b"}, "spec": {"unhealthyPodEvictionPolicy": "IfHealthyBudget"}}),
-        ]
-        .iter()
-        .map(|j| Object::new(Node::from_json(j), Source::new("t.yaml", 0)))
-        .collect();
-        let custom = CustomWorkloads::default();
-        let index = Index::new(&objs, &custom);
-        let params = serde_json::Map::new();
-        let ctx = Ctx {
-            index: &index,
-            params: &params,
-        };
+        let missing = serde_json::json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "a"}, "spec": {"maxUnavailable": 1}});
+        let set = serde_json::json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "b"}, "spec": {"unhealthyPodEvictionPolicy": "IfHealthyBudget"}});
         assert_eq!(
-            CHECK.fix(&objs[0], &ctx),
+            fix_json(CHECK, std::slice::from_ref(&missing)),
             vec![
                 serde_json::json!({"op": "add", "path": "/spec/unhealthyPodEvictionPolicy", "value": "AlwaysAllow"})
             ]
         );
-        assert!(CHECK.fix(&objs[1], &ctx).is_empty());
-        let mut out = Vec::new();
-        CHECK.run(&objs[1], &ctx, &mut out);
-        assert!(out.is_empty());
+        assert!(fix_json(CHECK, std::slice::from_ref(&set)).is_empty());
+        assert!(run_json(CHECK, &[set]).is_empty());
     }
 }

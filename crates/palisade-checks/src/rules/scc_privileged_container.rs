@@ -64,31 +64,18 @@ impl Check for SccPrivilegedContainer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use palisade_model::{CustomWorkloads, Index, Node, Source};
+    use crate::support::pod::{fix_json, run_json};
 
     #[test]
     fn fix_turns_the_flag_off() {
-        let objs = vec![Object::new(
-            Node::from_json(
-                &serde_json::json!({"apiVersion": "security.openshift.io/v1",
-                "kind": "SecurityContextConstraints", "metadata": {"name": "p"},
-                "allowPrivilegedContainer": true}),
-            ),
-            Source::new("t.yaml", 0),
-        )];
-        let custom = CustomWorkloads::default();
-        let index = Index::new(&objs, &custom);
-        let params = serde_json::Map::new();
-        let ctx = Ctx {
-            index: &index,
-            params: &params,
-        };
-        let mut out = Vec::new();
-        CHECK.run(&objs[0], &ctx, &mut out);
+        let scc = [serde_json::json!({"apiVersion": "security.openshift.io/v1",
+            "kind": "SecurityContextConstraints", "metadata": {"name": "p"},
+            "allowPrivilegedContainer": true})];
+        let out = run_json(CHECK, &scc);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].path, "/allowPrivilegedContainer");
         assert_eq!(
-            CHECK.fix(&objs[0], &ctx),
+            fix_json(CHECK, &scc),
             vec![
                 serde_json::json!({"op": "replace", "path": "/allowPrivilegedContainer", "value": false})
             ]
