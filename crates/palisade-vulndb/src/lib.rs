@@ -68,6 +68,7 @@ pub mod db;
 pub mod matcher;
 pub mod osv;
 pub mod severity;
+pub mod update;
 
 pub use db::{DbError, ImportProblem, ImportReport, Status, VulnDb, default_path};
 pub use matcher::Match;
