@@ -1,5 +1,6 @@
 use crate::support::caps::{append_drop, canonical_set, drops, drops_all};
 use crate::support::rule::ContainerRule;
+use crate::support::security_context::ignored_at_pod_level;
 use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Category, Container, PodSpec, Severity};
 
@@ -40,13 +41,22 @@ static META: CheckMeta = CheckMeta {
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped: Linux capabilities do not apply.",
 };
 
-fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
+fn problem(pod: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
     if drops_all(c) {
         return None;
     }
     let listed = canonical_set(&ctx.param_strs("insecure_capabilities"));
-    (listed.is_empty() || !listed.iter().all(|cap| drops(c, cap)))
-        .then(|| format!("container `{}` does not drop ALL capabilities", c.name))
+    if !listed.is_empty() && listed.iter().all(|cap| drops(c, cap)) {
+        return None;
+    }
+    let note = match c.path(&["securityContext", "capabilities"]) {
+        None => ignored_at_pod_level(pod, "capabilities"),
+        Some(_) => "",
+    };
+    Some(format!(
+        "container `{}` does not drop ALL capabilities{note}",
+        c.name
+    ))
 }
 
 fn fix(c: &Container, base: &str, _: &Ctx) -> Option<serde_json::Value> {

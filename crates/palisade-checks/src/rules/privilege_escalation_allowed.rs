@@ -1,6 +1,7 @@
 use crate::support::caps::entries;
 use crate::support::pod::set_op;
 use crate::support::rule::ContainerRule;
+use crate::support::security_context::ignored_at_pod_level;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Container, Node, PodSpec, Severity};
 
@@ -60,12 +61,15 @@ fn forced(c: &Container) -> Option<&'static str> {
     }
 }
 
-fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
+fn problem(pod: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let why = match (c.path(&FIELD).and_then(Node::as_bool), forced(c)) {
         (_, Some(f)) => format!("privilege escalation is always allowed because {f}"),
         (Some(false), None) => return None,
         (Some(true), None) => "allowPrivilegeEscalation is true".to_string(),
-        (None, None) => "allowPrivilegeEscalation is not set to false".to_string(),
+        (None, None) => format!(
+            "allowPrivilegeEscalation is not set to false{}",
+            ignored_at_pod_level(pod, "allowPrivilegeEscalation")
+        ),
     };
     Some(format!(
         "container `{}` allows privilege escalation: {why}",

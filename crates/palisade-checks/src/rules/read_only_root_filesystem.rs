@@ -1,5 +1,6 @@
 use crate::support::pod::set_op;
 use crate::support::rule::ContainerRule;
+use crate::support::security_context::ignored_at_pod_level;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Container, Node, PodSpec, Severity};
 
@@ -41,11 +42,14 @@ static META: CheckMeta = CheckMeta {
 
 const FIELD: [&str; 2] = ["securityContext", "readOnlyRootFilesystem"];
 
-fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
+fn problem(pod: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let why = match c.path(&FIELD).and_then(Node::as_bool) {
         Some(true) => return None,
-        Some(false) => "readOnlyRootFilesystem is false",
-        None => "readOnlyRootFilesystem is not set to true",
+        Some(false) => "readOnlyRootFilesystem is false".to_string(),
+        None => format!(
+            "readOnlyRootFilesystem is not set to true{}",
+            ignored_at_pod_level(pod, "readOnlyRootFilesystem")
+        ),
     };
     Some(format!(
         "container `{}` has a writable root filesystem: {why}",

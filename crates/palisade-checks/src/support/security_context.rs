@@ -179,3 +179,13 @@ pub fn profile_diag(
         (o, _) => effective_diag(pod, c, Some(*o), &[field, "type"], message),
     }
 }
+
+/// A note for messages when the pod's `securityContext` sets a container-only field (a common
+/// mistake some tools accept): Kubernetes drops it, so it protects nothing.
+pub fn ignored_at_pod_level(pod: &PodSpec, field: &str) -> &'static str {
+    if pod.spec.path(&["securityContext", field]).is_some() {
+        " (the pod-level value is ignored: the field exists only on containers)"
+    } else {
+        ""
+    }
+}
