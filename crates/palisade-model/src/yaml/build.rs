@@ -39,23 +39,22 @@ enum KeySlot {
     Merge(Pos),
 }
 
-enum Frame {
-    Seq {
-        items: Vec<Node>,
-        pos: Pos,
-        anchor: usize,
-        count: usize,
-    },
-    Map {
-        map: Map,
-        pos: Pos,
-        anchor: usize,
-        count: usize,
-        key: KeySlot,
-        index: Option<HashMap<Str, usize>>,
-        /// Entries that came from merge keys (a later explicit key replacing one is normal).
-        merged: Vec<usize>,
-    },
+/// An open collection. Its children live on the builder's shared scratch stacks from
+/// `start` on, and move into an exactly sized `Vec` when it closes: no growth reallocations
+/// and no spare capacity in the finished tree.
+struct Frame {
+    map: bool,
+    start: usize,
+    pos: Pos,
+    anchor: usize,
+    /// Nodes in the subtree so far.
+    count: usize,
+    key: KeySlot,
+    /// Key → index (relative to `start`) once a mapping is large.
+    index: Option<HashMap<Str, usize>>,
+    /// Entries (relative to `start`) that came from merge keys: a later explicit key
+    /// replacing one of them is normal, not a duplicate.
+    merged: Vec<usize>,
 }
 
 struct Anchored {
@@ -64,15 +63,17 @@ struct Anchored {
     count: usize,
 }
 
-/// Builder state for one document.
+/// Builder state for one document; reused across the documents of a stream.
 pub(crate) struct DocBuilder {
     limits: Limits,
     json: bool,
     stack: Vec<Frame>,
+    entries: Vec<Entry>,
+    items: Vec<Node>,
     anchors: HashMap<usize, Anchored>,
     expanded: usize,
     root: Option<Node>,
-    pub warnings: Vec<Issue>,
+    warnings: Vec<Issue>,
 }
 
 impl DocBuilder {
@@ -81,6 +82,8 @@ impl DocBuilder {
             limits,
             json,
             stack: Vec::with_capacity(16),
+            entries: Vec::with_capacity(64),
+            items: Vec::with_capacity(64),
             anchors: HashMap::new(),
             expanded: 0,
             root: None,
@@ -88,15 +91,36 @@ impl DocBuilder {
         }
     }
 
-    /// The finished root (`None` for an empty document).
-    pub(crate) fn finish(self) -> (Option<Node>, Vec<Issue>) {
-        (self.root, self.warnings)
+    /// Forgets everything of the previous (possibly abandoned) document.
+    pub(crate) fn reset(&mut self) {
+        self.stack.clear();
+        self.entries.clear();
+        self.items.clear();
+        self.anchors.clear();
+        self.expanded = 0;
+        self.root = None;
+        self.warnings.clear();
+    }
+
+    /// The finished root (`None` for an empty document) and the document's warnings.
+    pub(crate) fn finish(&mut self) -> (Option<Node>, Vec<Issue>) {
+        let root = self.root.take();
+        let warnings = std::mem::take(&mut self.warnings);
+        self.reset();
+        (root, warnings)
+    }
+
+    fn set_key(&mut self, slot: KeySlot) {
+        if let Some(f) = self.stack.last_mut() {
+            f.key = slot;
+        }
     }
 
     fn key_slot_empty(&self) -> bool {
         matches!(
             self.stack.last(),
-            Some(Frame::Map {
+            Some(Frame {
+                map: true,
                 key: KeySlot::Empty,
                 ..
             })
@@ -121,9 +145,7 @@ impl DocBuilder {
         let is_key = self.key_slot_empty();
         // `<<` as a plain key (or one tagged !!merge) is a merge key in go-yaml.
         if is_key && ((plain && tag == TagKind::None && text == "<<") || tag == TagKind::Merge) {
-            if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                *key = KeySlot::Merge(pos);
-            }
+            self.set_key(KeySlot::Merge(pos));
             return Ok(());
         }
         let s = self.resolve_scalar(text, plain, tag, pos)?;
@@ -143,9 +165,7 @@ impl DocBuilder {
                 let node = Node::new(resolve::to_value(s).map_err(|m| Issue::new(pos, m))?, pos);
                 self.anchors.insert(anchor, Anchored { node, count: 1 });
             }
-            if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
-                *slot = KeySlot::Key(key, pos);
-            }
+            self.set_key(KeySlot::Key(key, pos));
             return Ok(());
         }
         if implicit
@@ -200,56 +220,45 @@ impl DocBuilder {
         if self.stack.len() >= self.limits.max_depth {
             return Err(Issue::new(pos, super::too_deep(self.limits)));
         }
-        self.stack.push(if map {
-            Frame::Map {
-                map: Map::new(),
-                pos,
-                anchor,
-                count: 1,
-                key: KeySlot::Empty,
-                index: None,
-                merged: Vec::new(),
-            }
+        let start = if map {
+            self.entries.len()
         } else {
-            Frame::Seq {
-                items: Vec::new(),
-                pos,
-                anchor,
-                count: 1,
-            }
+            self.items.len()
+        };
+        self.stack.push(Frame {
+            map,
+            start,
+            pos,
+            anchor,
+            count: 1,
+            key: KeySlot::Empty,
+            index: None,
+            merged: Vec::new(),
         });
         Ok(())
     }
 
     pub(crate) fn end(&mut self) -> Result<(), Issue> {
-        let (node, anchor, count) = match self.stack.pop() {
-            Some(Frame::Seq {
-                items,
-                pos,
-                anchor,
-                count,
-            }) => (Node::new(Value::Seq(items), pos), anchor, count),
-            Some(Frame::Map {
-                mut map,
-                pos,
-                anchor,
-                count,
-                key,
-                ..
-            }) => {
-                if let KeySlot::Key(k, kp) = key {
-                    // A key without a value cannot come from a well-formed event stream;
-                    // treat it as null, as YAML does for `key:`.
-                    map.entries.push(Entry {
-                        key: k,
-                        key_pos: kp,
-                        value: Node::new(Value::Null, kp),
-                    });
-                }
-                (Node::new(Value::Map(map), pos), anchor, count)
-            }
-            None => return Ok(()),
+        let Some(f) = self.stack.pop() else {
+            return Ok(());
         };
+        let node = if f.map {
+            if let KeySlot::Key(k, kp) = f.key {
+                // A key without a value cannot come from a well-formed event stream;
+                // treat it as null, as YAML does for `key:`.
+                self.entries.push(Entry {
+                    key: k,
+                    key_pos: kp,
+                    value: Node::new(Value::Null, kp),
+                });
+            }
+            let entries: Vec<Entry> = self.entries.drain(f.start..).collect();
+            Node::new(Value::Map(Map { entries }), f.pos)
+        } else {
+            let items: Vec<Node> = self.items.drain(f.start..).collect();
+            Node::new(Value::Seq(items), f.pos)
+        };
+        let (anchor, count) = (f.anchor, f.count);
         if anchor != 0 {
             self.anchors.insert(
                 anchor,
@@ -295,9 +304,7 @@ impl DocBuilder {
                     ));
                 }
             };
-            if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
-                *slot = KeySlot::Key(key, pos);
-            }
+            self.set_key(KeySlot::Key(key, pos));
             return Ok(());
         }
         let mut node = a.node.clone();
@@ -307,86 +314,77 @@ impl DocBuilder {
     }
 
     fn push_value(&mut self, node: Node, count: usize) -> Result<(), Issue> {
-        let Some(top) = self.stack.last_mut() else {
+        let Some(f) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
-        match top {
-            Frame::Seq {
-                items, count: c, ..
-            } => {
-                *c += count;
-                items.push(node);
+        f.count += count;
+        if !f.map {
+            self.items.push(node);
+            return Ok(());
+        }
+        match std::mem::replace(&mut f.key, KeySlot::Empty) {
+            KeySlot::Key(k, kp) => {
+                if let Some((prev, i)) =
+                    insert(&mut self.entries, f.start, &mut f.index, k, kp, node)
+                {
+                    if let Some(m) = f.merged.iter().position(|&x| x == i) {
+                        f.merged.swap_remove(m);
+                        return Ok(());
+                    }
+                    let k = &self.entries[f.start + i].key;
+                    self.warnings.push(Issue::new(
+                        kp,
+                        format!(
+                            "duplicate key `{k}` (first at line {}); kubectl keeps the last value",
+                            prev.line
+                        ),
+                    ));
+                }
                 Ok(())
             }
-            Frame::Map {
-                map,
-                count: c,
-                key,
-                index,
-                merged,
-                ..
-            } => {
-                *c += count;
-                match std::mem::replace(key, KeySlot::Empty) {
-                    KeySlot::Key(k, kp) => {
-                        if let Some((prev, i)) = insert(map, index, k, kp, node) {
-                            if let Some(m) = merged.iter().position(|&x| x == i) {
-                                merged.swap_remove(m);
-                                return Ok(());
-                            }
-                            let k = &map.entries[i].key;
-                            self.warnings.push(Issue::new(
-                                kp,
-                                format!(
-                                    "duplicate key `{k}` (first at line {}); kubectl keeps the last value",
-                                    prev.line
-                                ),
-                            ));
-                        }
-                        Ok(())
-                    }
-                    KeySlot::Merge(mp) => merge(map, index, merged, node, mp, &mut self.warnings),
-                    KeySlot::Empty => Ok(()),
-                }
-            }
+            KeySlot::Merge(mp) => merge(&mut self.entries, f, node, mp, &mut self.warnings),
+            KeySlot::Empty => Ok(()),
         }
     }
 }
 
-/// Inserts or replaces (last wins, as in go-yaml v2); returns the previous key position when
-/// the key was already there, with the entry's index.
+/// Inserts into the open mapping whose entries are `entries[start..]`, or replaces (last wins,
+/// as in go-yaml v2); returns the previous key position and the (relative) index when the key
+/// was already there.
 fn insert(
-    map: &mut Map,
+    entries: &mut Vec<Entry>,
+    start: usize,
     index: &mut Option<HashMap<Str, usize>>,
     key: Str,
     key_pos: Pos,
     value: Node,
 ) -> Option<(Pos, usize)> {
+    let open = &mut entries[start..];
     let found = match index {
         Some(ix) => ix.get(&key).copied(),
-        None => map.entries.iter().position(|e| e.key == key),
+        None => open.iter().position(|e| e.key == key),
     };
     if let Some(i) = found {
-        let e = &mut map.entries[i];
+        let e = &mut open[i];
         let prev = e.key_pos;
         e.key_pos = key_pos;
         e.value = value;
         return Some((prev, i));
     }
+    let n = open.len();
     if let Some(ix) = index {
-        ix.insert(key.clone(), map.entries.len());
-    } else if map.entries.len() >= INDEX_AFTER {
-        let mut ix: HashMap<Str, usize> = map
-            .entries
+        ix.insert(key.clone(), n);
+    } else if n >= INDEX_AFTER {
+        let mut ix: HashMap<Str, usize> = open
             .iter()
             .enumerate()
             .map(|(i, e)| (e.key.clone(), i))
             .collect();
-        ix.insert(key.clone(), map.entries.len());
+        ix.insert(key.clone(), n);
         *index = Some(ix);
     }
-    map.entries.push(Entry {
+    entries.push(Entry {
         key,
         key_pos,
         value,
@@ -398,9 +396,8 @@ fn insert(
 /// keys replace keys already set (go-yaml v2 does so; v3 and YAML 1.2 tools do not). Merged
 /// entries keep the positions where they are written (in the anchored mapping).
 fn merge(
-    map: &mut Map,
-    index: &mut Option<HashMap<Str, usize>>,
-    merged: &mut Vec<usize>,
+    entries: &mut Vec<Entry>,
+    f: &mut Frame,
     value: Node,
     at: Pos,
     warnings: &mut Vec<Issue>,
@@ -431,16 +428,16 @@ fn merge(
     };
     for m in sources {
         for e in m.entries {
-            match insert(map, index, e.key, e.key_pos, e.value) {
-                None => merged.push(map.entries.len() - 1),
+            match insert(entries, f.start, &mut f.index, e.key, e.key_pos, e.value) {
+                None => f.merged.push(entries.len() - f.start - 1),
                 Some((prev, i)) => {
-                    if !merged.contains(&i) {
-                        merged.push(i);
+                    if !f.merged.contains(&i) {
+                        f.merged.push(i);
                         warnings.push(Issue::new(
                             at,
                             format!(
                                 "merge key `<<` replaces `{}` set at line {} (kubectl's YAML library lets a merge override earlier keys)",
-                                map.entries[i].key, prev.line
+                                entries[f.start + i].key, prev.line
                             ),
                         ));
                     }

@@ -57,7 +57,8 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
     };
     let mut parser = Parser::new_from_str_with_options(text, options);
     let mut doc_index: u32 = 0;
-    let mut builder: Option<DocBuilder> = None;
+    let mut builder = DocBuilder::new(limits, json);
+    let mut in_doc = false;
     // The parser is fused after an error, but never rely on that: every error ends the loop,
     // and the event count is bounded by the input size.
     let mut events: usize = 0;
@@ -85,7 +86,8 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                 // Our limit, not a syntax error: skip to the next document like any other
                 // document we refuse.
                 if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
-                    builder = None;
+                    builder.reset();
+                    in_doc = false;
                     sink(DocEvent::Error(doc_index, Issue::new(p, too_deep(limits))));
                     doc_index = doc_index.saturating_add(1);
                     match parser.proceed_next_document() {
@@ -109,12 +111,13 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
         let result = match event {
             Event::StreamStart | Event::StreamEnd => Ok(()),
             Event::DocumentStart(..) => {
-                builder = Some(DocBuilder::new(limits, json));
+                builder.reset();
+                in_doc = true;
                 Ok(())
             }
             Event::DocumentEnd => {
-                if let Some(b) = builder.take() {
-                    let (root, warnings) = b.finish();
+                if std::mem::take(&mut in_doc) {
+                    let (root, warnings) = builder.finish();
                     for w in warnings {
                         sink(DocEvent::Warning(doc_index, w));
                     }
@@ -126,7 +129,7 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                 doc_index = doc_index.saturating_add(1);
                 Ok(())
             }
-            Event::Scalar(text, style, anchor, tag) => match builder.as_mut() {
+            Event::Scalar(text, style, anchor, tag) => match in_doc.then_some(&mut builder) {
                 Some(b) => {
                     let tk = tag_kind(tag.as_deref());
                     let plain = style == ScalarStyle::Plain;
@@ -134,19 +137,19 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                 }
                 None => Ok(()),
             },
-            Event::SequenceStart(_, anchor, _) => match builder.as_mut() {
+            Event::SequenceStart(_, anchor, _) => match in_doc.then_some(&mut builder) {
                 Some(b) => b.start(false, anchor, pos(&span)),
                 None => Ok(()),
             },
-            Event::MappingStart(_, anchor, _) => match builder.as_mut() {
+            Event::MappingStart(_, anchor, _) => match in_doc.then_some(&mut builder) {
                 Some(b) => b.start(true, anchor, pos(&span)),
                 None => Ok(()),
             },
-            Event::SequenceEnd | Event::MappingEnd => match builder.as_mut() {
+            Event::SequenceEnd | Event::MappingEnd => match in_doc.then_some(&mut builder) {
                 Some(b) => b.end(),
                 None => Ok(()),
             },
-            Event::Alias(id) => match builder.as_mut() {
+            Event::Alias(id) => match in_doc.then_some(&mut builder) {
                 Some(b) => b.alias(id, pos(&span)),
                 None => Ok(()),
             },
@@ -157,8 +160,8 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
             _ => Ok(()),
         };
         if let Err(issue) = result {
-            if let Some(b) = builder.take() {
-                let (_, warnings) = b.finish();
+            if std::mem::take(&mut in_doc) {
+                let (_, warnings) = builder.finish();
                 for w in warnings {
                     sink(DocEvent::Warning(doc_index, w));
                 }
