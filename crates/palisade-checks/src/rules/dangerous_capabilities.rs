@@ -14,8 +14,8 @@ static META: CheckMeta = CheckMeta {
     category: Category::Security,
     severity: Severity::High,
     rationale: "CAP_SYS_ADMIN is close to full root (mounts, namespaces, BPF, many escape \
-        paths), CAP_NET_ADMIN reconfigures the network stack the pod shares, and `ALL` grants \
-        every capability. Any of them turns a compromise of the process into a likely compromise \
+        paths), CAP_NET_ADMIN reconfigures the network stack the pod shares, CAP_SYS_MODULE \
+        loads kernel modules, and `ALL` grants every capability. Any of them turns a compromise of the process into a likely compromise \
         of the node or its network.",
     remediation: "Remove these capabilities from `securityContext.capabilities.add`; give the \
         process the narrow capability it really needs, if any.",
@@ -27,11 +27,12 @@ static META: CheckMeta = CheckMeta {
     params: &[Param {
         name: "capabilities",
         description: "Capabilities that must not be added (case-insensitive, with or without `CAP_`).",
-        default: r#"["ALL", "SYS_ADMIN", "NET_ADMIN"]"#,
+        default: r#"["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_MODULE"]"#,
     }],
     aliases: &[
         "polaris:dangerousCapabilities",
         "trivy:KSV005",
+        "trivy:KSV120",
         "kubescape:C-0046",
         "checkov:CKV_K8S_39",
     ],
