@@ -26,7 +26,11 @@ static META: CheckMeta = CheckMeta {
             must match in full (empty: any non-empty value).",
         default: "{\"owner\": \"\"}",
     }],
-    aliases: &["kube-linter:required-label-owner", "kubescape:C-0076"],
+    aliases: &[
+        "kube-linter:required-label-owner",
+        "kubescape:C-0076",
+        "kubescape:C-0077",
+    ],
     enabled_by_default: false,
     assumptions: "Checked on workloads (objects with a pod template), on their own metadata. \
         Off by default: which labels an organisation requires is its own convention.",

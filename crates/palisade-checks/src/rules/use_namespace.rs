@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         "trivy:KSV110",
         "kubescape:C-0061",
         "kubescape:C-0212",
+        "kubescape:C-0209",
         "checkov:CKV_K8S_21",
     ],
     enabled_by_default: true,
