@@ -52,11 +52,6 @@ pub fn drops(c: &Container, cap: &str) -> bool {
         .any(|e| e.name == "ALL" || e.name == cap)
 }
 
-/// Whether `ALL` is in the drop list.
-pub fn drops_all(c: &Container) -> bool {
-    entries(c, "drop").iter().any(|e| e.name == "ALL")
-}
-
 /// Canonical names from a check parameter (a JSON list of strings).
 pub fn canonical_set(names: &[&str]) -> Vec<String> {
     names.iter().map(|n| canonical(n)).collect()
@@ -120,7 +115,6 @@ mod tests {
         };
         assert!(drops(&c, "NET_RAW"));
         assert!(!drops(&c, "CHOWN"));
-        assert!(!drops_all(&c));
         assert_eq!(entries(&c, "drop").len(), 1);
         assert_eq!(entries(&c, "add")[0].name, "ALL");
     }
