@@ -1,0 +1,530 @@
+//! CEL as Kubernetes runs it: cel 0.13 (through kube-cel, which adds the Kubernetes libraries)
+//! plus what that interpreter lacks, done here by rewriting the parsed expression:
+//!
+//! - `dyn(x)` is the identity at run time (there is no type checker to relax);
+//! - `cel.bind(v, init, body)` becomes the empty-range comprehension cel-go expands it to;
+//! - every comprehension step and every bound value is charged to a cost budget, so an
+//!   expensive expression stops with an error instead of hanging;
+//! - message constructions (`T{...}`) are refused at compile time, since the interpreter
+//!   would panic on them and Kubernetes CEL has no protobuf types anyway.
+
+use kube_cel::KubeCelExt;
+use kube_cel::cel;
+use cel::common::ast::{ComprehensionExpr, EntryExpr, Expr, IdedExpr, ListExpr, LiteralValue};
+use cel::objects::{Key, Map, OptionalValue};
+use cel::{Context, ExecutionError, FunctionContext, Value};
+use palisade_model::{Node, Value as NV};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// The API server stops one expression at 1,000,000 cost units (`PerCallLimit`); our units are
+/// comprehension steps and bound-value sizes, a close enough measure of the same work.
+pub const PER_CALL_LIMIT: u64 = 1_000_000;
+/// The API server's budget for all expressions of one policy evaluation (`RuntimeCELCostBudget`).
+pub const PER_EVALUATION_LIMIT: u64 = 10_000_000;
+
+/// A problem with an expression: where in it (1-based line and column, when known) and what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CelError {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+impl fmt::Display for CelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.line, self.col, self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+impl CelError {
+    fn msg(message: impl Into<String>) -> Self {
+        CelError {
+            line: 0,
+            col: 0,
+            message: message.into(),
+        }
+    }
+}
+
+/// A compiled expression; plain data, so `Send + Sync` and shared by all threads.
+#[derive(Clone, Debug)]
+pub struct Program {
+    expr: IdedExpr,
+    pub source: String,
+}
+
+/// Parses and rewrites an expression.
+pub fn compile(source: &str) -> Result<Program, CelError> {
+    let parsed = cel::parser::Parser::new()
+        .enable_optional_syntax(true)
+        .parse(source)
+        .map_err(|errs| match errs.errors.first() {
+            Some(e) => CelError {
+                line: e.pos.0.max(0) as u32,
+                col: (e.pos.1.max(0) as u32) + 1,
+                message: e.msg.clone(),
+            },
+            None => CelError::msg("expression does not parse"),
+        })?;
+    let expr = rewrite(parsed)?;
+    Ok(Program {
+        expr,
+        source: source.to_string(),
+    })
+}
+
+fn call(name: &str, args: Vec<IdedExpr>, id: u64) -> IdedExpr {
+    IdedExpr {
+        id,
+        expr: Expr::Call(cel::common::ast::CallExpr {
+            func_name: name.to_string(),
+            target: None,
+            args,
+        }),
+    }
+}
+
+fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
+    let id = e.id;
+    let expr = match e.expr {
+        Expr::Unspecified => return Err(CelError::msg("incomplete expression")),
+        Expr::Struct(s) => {
+            return Err(CelError::msg(format!(
+                "message construction `{}{{...}}` is not supported: Kubernetes CEL has no protobuf message types",
+                s.type_name
+            )));
+        }
+        Expr::Call(mut c) => {
+            // dyn(x): only a type-checker hint.
+            if c.func_name == "dyn" && c.target.is_none() && c.args.len() == 1 {
+                let arg = c.args.remove(0);
+                return rewrite(arg);
+            }
+            let is_bind = c.func_name == "bind"
+                && c.args.len() == 3
+                && matches!(c.target.as_deref(), Some(IdedExpr { expr: Expr::Ident(t), .. }) if t == "cel");
+            if is_bind {
+                let body = c.args.pop();
+                let init = c.args.pop();
+                let var = c.args.pop();
+                let (Some(body), Some(init), Some(IdedExpr { expr: Expr::Ident(var), .. })) =
+                    (body, init, var)
+                else {
+                    return Err(CelError::msg(
+                        "cel.bind(name, value, expression): the first argument must be a simple identifier",
+                    ));
+                };
+                let init = call("@charge", vec![rewrite(init)?], id);
+                return Ok(IdedExpr {
+                    id,
+                    expr: Expr::Comprehension(Box::new(ComprehensionExpr {
+                        iter_range: IdedExpr {
+                            id,
+                            expr: Expr::List(ListExpr::new(vec![])),
+                        },
+                        iter_var: "#unused".into(),
+                        iter_var2: None,
+                        accu_var: var.clone(),
+                        accu_init: init,
+                        loop_cond: IdedExpr {
+                            id,
+                            expr: Expr::Literal(LiteralValue::Boolean(false.into())),
+                        },
+                        loop_step: IdedExpr {
+                            id,
+                            expr: Expr::Ident(var),
+                        },
+                        result: rewrite(body)?,
+                    })),
+                });
+            }
+            // cel 0.13 nests optionals in `a.?b.?c` chains; ours flatten them as cel-go does.
+            if c.target.is_none() && c.args.len() == 2 {
+                if c.func_name == cel::common::ast::operators::OPT_SELECT {
+                    c.func_name = "@optsel".into();
+                } else if c.func_name == cel::common::ast::operators::OPT_INDEX {
+                    c.func_name = "@optidx".into();
+                }
+            }
+            c.target = match c.target {
+                Some(t) => Some(Box::new(rewrite(*t)?)),
+                None => None,
+            };
+            c.args = c.args.into_iter().map(rewrite).collect::<Result<_, _>>()?;
+            Expr::Call(c)
+        }
+        Expr::Comprehension(c) => {
+            let c = *c;
+            if c.iter_var2.is_some() {
+                return Err(CelError::msg(
+                    "two-variable comprehensions are not supported by this CEL engine",
+                ));
+            }
+            let step = rewrite(c.loop_step)?;
+            Expr::Comprehension(Box::new(ComprehensionExpr {
+                iter_range: rewrite(c.iter_range)?,
+                iter_var: c.iter_var,
+                iter_var2: None,
+                accu_var: c.accu_var,
+                accu_init: rewrite(c.accu_init)?,
+                loop_cond: rewrite(c.loop_cond)?,
+                loop_step: call("@tick", vec![step], id),
+                result: rewrite(c.result)?,
+            }))
+        }
+        Expr::List(l) => Expr::List(ListExpr {
+            elements: l.elements.into_iter().map(rewrite).collect::<Result<_, _>>()?,
+            optional_indices: l.optional_indices,
+        }),
+        Expr::Map(mut m) => {
+            for entry in &mut m.entries {
+                if let EntryExpr::MapEntry(me) = &mut entry.expr {
+                    me.key = rewrite(std::mem::take(&mut me.key))?;
+                    me.value = rewrite(std::mem::take(&mut me.value))?;
+                }
+            }
+            Expr::Map(m)
+        }
+        Expr::Select(mut s) => {
+            if let Expr::Ident(root) = &s.operand.expr
+                && root == "variables"
+            {
+                // Policy variables are stored one by one so they are converted once.
+                return Ok(IdedExpr {
+                    id,
+                    expr: if s.test {
+                        Expr::Literal(LiteralValue::Boolean(true.into()))
+                    } else {
+                        Expr::Ident(format!("@v.{}", s.field))
+                    },
+                });
+            }
+            s.operand = Box::new(rewrite(*s.operand)?);
+            Expr::Select(s)
+        }
+        other @ (Expr::Ident(_) | Expr::Literal(_)) => other,
+    };
+    Ok(IdedExpr { id, expr })
+}
+
+thread_local! {
+    /// Remaining cost of the expression running on this thread.
+    static BUDGET: Cell<u64> = const { Cell::new(PER_CALL_LIMIT) };
+    /// Built-in and Kubernetes functions, registered once per thread (a `Context` is not `Sync`).
+    static ROOT: Context<'static> = root_context();
+}
+
+fn charge(cost: u64) -> Result<(), ExecutionError> {
+    BUDGET.with(|b| {
+        let left = b.get();
+        if left < cost {
+            b.set(0);
+            Err(ExecutionError::function_error(
+                "cost",
+                "the expression exceeded its cost budget (as the API server's per-expression limit would stop it); \
+                 simplify it or iterate over less data",
+            ))
+        } else {
+            b.set(left - cost);
+            Ok(())
+        }
+    })
+}
+
+fn size_cost(v: &Value) -> u64 {
+    match v {
+        Value::String(s) => s.len() as u64 / 16,
+        Value::Bytes(b) => b.len() as u64 / 16,
+        Value::List(l) => l.len() as u64,
+        Value::Map(m) => m.map.len() as u64,
+        _ => 0,
+    }
+}
+
+fn root_context() -> Context<'static> {
+    let mut ctx = Context::default();
+    ctx.register_all();
+    ctx.add_function("@tick", |_ftx: &FunctionContext, v: Value| -> Result<Value, ExecutionError> {
+        let extra = match &v {
+            Value::String(s) => s.len() as u64 / 16,
+            _ => 0,
+        };
+        charge(1 + extra)?;
+        Ok(v)
+    });
+    ctx.add_function("@optsel", |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
+        Ok(optional_lookup(&operand, &Value::String(field)))
+    });
+    ctx.add_function("@optidx", |operand: Value, index: Value| -> Result<Value, ExecutionError> {
+        Ok(optional_lookup(&operand, &index))
+    });
+    ctx.add_function("@charge", |_ftx: &FunctionContext, v: Value| -> Result<Value, ExecutionError> {
+        charge(1 + size_cost(&v))?;
+        Ok(v)
+    });
+    ctx
+}
+
+fn optional(v: Option<Value>) -> Value {
+    Value::Opaque(Arc::new(match v {
+        Some(v) => OptionalValue::of(v),
+        None => OptionalValue::none(),
+    }))
+}
+
+/// `a.?f` / `a[?k]`: `optional.none()` when `a` is none or lacks the field, else `optional.of`.
+fn optional_lookup(operand: &Value, key: &Value) -> Value {
+    let base = match operand {
+        Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
+            Some(opt) => match opt.value() {
+                Some(v) => v,
+                None => return optional(None),
+            },
+            None => operand,
+        },
+        _ => operand,
+    };
+    let found = match (base, key) {
+        (Value::Map(m), Value::String(s)) => m.map.get(&Key::String(s.clone())).cloned(),
+        (Value::Map(m), Value::Int(i)) => m.map.get(&Key::Int(*i)).cloned(),
+        (Value::Map(m), Value::UInt(u)) => m.map.get(&Key::Uint(*u)).cloned(),
+        (Value::Map(m), Value::Bool(b)) => m.map.get(&Key::Bool(*b)).cloned(),
+        (Value::List(l), Value::Int(i)) => usize::try_from(*i).ok().and_then(|i| l.get(i).cloned()),
+        (Value::List(l), Value::UInt(u)) => usize::try_from(*u).ok().and_then(|i| l.get(i).cloned()),
+        _ => None,
+    };
+    optional(found)
+}
+
+/// Converts a positioned tree to a CEL value (JSON semantics: integers stay `int`).
+pub fn node_to_value(n: &Node) -> Value {
+    match &n.value {
+        NV::Null => Value::Null,
+        NV::Bool(b) => Value::Bool(*b),
+        NV::Int(i) => Value::Int(*i),
+        NV::Float(f) => Value::Float(*f),
+        NV::Str(s) => Value::String(Arc::new(s.to_string())),
+        NV::Seq(items) => Value::List(Arc::new(items.iter().map(node_to_value).collect())),
+        NV::Map(m) => {
+            let map: HashMap<Key, Value> = m
+                .iter()
+                .map(|(k, v)| (Key::String(Arc::new(k.to_string())), node_to_value(v)))
+                .collect();
+            Value::Map(Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// Converts JSON to a CEL value.
+pub fn json_to_value(j: &serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    match j {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Value::Int(i),
+            (None, Some(u)) => Value::UInt(u),
+            _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => Value::String(Arc::new(s.clone())),
+        J::Array(a) => Value::List(Arc::new(a.iter().map(json_to_value).collect())),
+        J::Object(o) => {
+            let map: HashMap<Key, Value> = o
+                .iter()
+                .map(|(k, v)| (Key::String(Arc::new(k.clone())), json_to_value(v)))
+                .collect();
+            Value::Map(Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// An empty CEL map.
+pub fn empty_map() -> Value {
+    Value::Map(Map {
+        map: Arc::new(HashMap::new()),
+    })
+}
+
+/// Builds a map from string keys.
+pub fn map_of(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
+    let map: HashMap<Key, Value> = entries
+        .into_iter()
+        .map(|(k, v)| (Key::String(Arc::new(k)), v))
+        .collect();
+    Value::Map(Map { map: Arc::new(map) })
+}
+
+/// Renders a value for a message: strings as they are, everything else in CEL literal syntax.
+pub fn display(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        other => literal(other),
+    }
+}
+
+fn literal(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{:?}", s.as_str()),
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => format!("{u}u"),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        Value::Bytes(b) => format!("b{:?}", String::from_utf8_lossy(b)),
+        Value::List(l) => format!(
+            "[{}]",
+            l.iter().map(literal).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Map(m) => {
+            let mut entries: Vec<String> = m
+                .map
+                .iter()
+                .map(|(k, v)| {
+                    let k = match k {
+                        Key::String(s) => format!("{:?}", s.as_str()),
+                        Key::Int(i) => i.to_string(),
+                        Key::Uint(u) => format!("{u}u"),
+                        Key::Bool(b) => b.to_string(),
+                    };
+                    format!("{k}: {}", literal(v))
+                })
+                .collect();
+            entries.sort();
+            format!("{{{}}}", entries.join(", "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// One evaluation's variables over the per-thread function registry. Policy variables
+/// (`variables.x`) are stored as `@v.x` (see [`rewrite`]); one that failed keeps its error, which
+/// is reported when an expression uses it.
+pub struct Scope<'a> {
+    ctx: Context<'a>,
+    /// What is left of the evaluation's cost budget.
+    pub budget: u64,
+    var_errors: Vec<(String, String)>,
+}
+
+/// Runs `f` with a fresh scope on this thread.
+pub fn with_scope<R>(f: impl FnOnce(&mut Scope<'_>) -> R) -> R {
+    ROOT.with(|root| {
+        let mut s = Scope {
+            ctx: root.new_inner_scope(),
+            budget: PER_EVALUATION_LIMIT,
+            var_errors: Vec::new(),
+        };
+        f(&mut s)
+    })
+}
+
+impl Scope<'_> {
+    pub fn set(&mut self, name: &str, v: Value) {
+        // Conversion of plain data values cannot fail (only function values are refused).
+        self.ctx.add_variable_from_value(name, v);
+    }
+
+    /// Sets `variables.<name>` to a value or an error.
+    pub fn set_variable(&mut self, name: &str, v: Result<Value, CelError>) {
+        match v {
+            Ok(v) => self.set(&format!("@v.{name}"), v),
+            Err(e) => self.var_errors.push((format!("@v.{name}"), e.message)),
+        }
+    }
+
+    /// Evaluates `prog`, charging the scope's budget (and at most the per-expression limit).
+    pub fn eval(&mut self, prog: &Program) -> Result<Value, CelError> {
+        let limit = self.budget.min(PER_CALL_LIMIT);
+        BUDGET.with(|b| b.set(limit));
+        let result = Value::resolve(&prog.expr, &self.ctx);
+        let left = BUDGET.with(|b| b.get());
+        self.budget = self.budget.saturating_sub(limit - left.min(limit));
+        result.map_err(|e| {
+            if let ExecutionError::UndeclaredReference(r) = &e
+                && let Some((name, msg)) = self.var_errors.iter().find(|(n, _)| **n == **r)
+            {
+                return CelError::msg(format!("variables.{}: {msg}", &name[3..]));
+            }
+            CelError::msg(error_text(&e))
+        })
+    }
+}
+
+/// Error texts closer to cel-go's than the interpreter's debug output.
+fn error_text(e: &ExecutionError) -> String {
+    match e {
+        ExecutionError::NoSuchKey(k) => format!("no such key: {k}"),
+        ExecutionError::UndeclaredReference(r) => format!("undeclared reference to '{r}'"),
+        ExecutionError::NoSuchOverload => "no such overload".into(),
+        ExecutionError::FunctionError { function, message } if function == "cost" => {
+            format!("cost limit exceeded: {message}")
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str) -> Result<Value, CelError> {
+        let p = compile(src)?;
+        with_scope(|s| {
+            s.set(
+                "object",
+                json_to_value(&serde_json::json!({"metadata": {"name": "x", "labels": {"a": "b"}}, "spec": {"n": 3}})),
+            );
+            let v = compile("object.spec.n * 2").and_then(|p| s.eval(&p));
+            s.set_variable("double", v);
+            s.set_variable("broken", Err(CelError::msg("boom")));
+            s.eval(&p)
+        })
+    }
+
+    #[test]
+    fn basics_and_kubernetes_libraries() {
+        assert_eq!(run("object.metadata.name == 'x'"), Ok(Value::Bool(true)));
+        assert_eq!(run("dyn(object.spec.n) + 1"), Ok(Value::Int(4)));
+        assert_eq!(run("cel.bind(n, object.spec.n, n * n)"), Ok(Value::Int(9)));
+        assert_eq!(run("'a,b'.split(',').size()"), Ok(Value::Int(2)));
+        assert_eq!(run("quantity('1Gi').isGreaterThan(quantity('1Mi'))"), Ok(Value::Bool(true)));
+        assert_eq!(run("object.?spec.?missing.orValue(5)"), Ok(Value::Int(5)));
+        assert_eq!(run("object.?spec.?n.orValue(5)"), Ok(Value::Int(3)));
+        assert_eq!(run("[1, 2][?1].hasValue() && !{'a': 1}[?'b'].hasValue()"), Ok(Value::Bool(true)));
+        assert_eq!(run("[1,2,3].all(x, x > 0)"), Ok(Value::Bool(true)));
+        assert_eq!(run("variables.double"), Ok(Value::Int(6)));
+        let e = run("variables.broken == 1").unwrap_err();
+        assert!(e.message.contains("variables.broken: boom"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_the_position() {
+        let e = compile("object.metadata.name ==").unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = compile("Foo{a: 1}").unwrap_err();
+        assert!(e.message.contains("not supported"), "{e}");
+        let e = run("object.nope.x").unwrap_err();
+        assert!(e.message.contains("no such key"), "{e}");
+    }
+
+    #[test]
+    fn expensive_expressions_stop() {
+        let e = run("[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, \
+                     [1,2,3,4,5,6,7,8,9,10].all(d, [1,2,3,4,5,6,7,8,9,10].all(e, [1,2,3,4,5,6,7,8,9,10].all(f, true))))))")
+            .unwrap_err();
+        assert!(e.message.contains("cost limit"), "{e}");
+        let mut doubling = "'xxxxxxxxxxxxxxxx'".to_string();
+        for i in 0..40 {
+            doubling = format!("cel.bind(v{i}, {doubling}, v{i} + v{i})");
+        }
+        let e = run(&doubling).unwrap_err();
+        assert!(e.message.contains("cost limit"), "{e}");
+    }
+}
