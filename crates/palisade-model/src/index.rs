@@ -20,6 +20,12 @@ pub struct Index<'a> {
     /// Workloads by (namespace, pod label key, value): selectors with an equality requirement
     /// only look at the workloads carrying that label.
     workloads_by_label: Buckets<(Option<&'a str>, &'a str, &'a str)>,
+    /// Objects that select pods (NetworkPolicy, PodDisruptionBudget, Service), by (kind,
+    /// namespace, label, value) of one `key = value` requirement of their selector.
+    selectors_by_label: Buckets<(&'a str, Option<&'a str>, &'a str, &'a str)>,
+    /// Objects that select pods with no `key = value` requirement (empty or expression-only
+    /// selectors), by (kind, namespace).
+    selectors_other: Buckets<(&'a str, Option<&'a str>)>,
 }
 
 /// Object indices grouped by a key, stored flat. Lookups copy a range out of the map, so a key
@@ -52,7 +58,19 @@ impl<'a> Index<'a> {
         let mut by_kind_ns: HashMap<_, Vec<usize>> = HashMap::new();
         let mut workloads_by_ns: HashMap<_, Vec<usize>> = HashMap::new();
         let mut workloads_by_label: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut selectors_by_label: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut selectors_other: HashMap<_, Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
+            if let Some(first) = pod_selector_first_equality(o) {
+                let ns = o.effective_namespace();
+                match first {
+                    Some((k, v)) => selectors_by_label
+                        .entry((o.kind(), ns, k, v))
+                        .or_default()
+                        .push(i),
+                    None => selectors_other.entry((o.kind(), ns)).or_default().push(i),
+                }
+            }
             by_kind.entry(o.kind()).or_default().push(i);
             by_name.insert((o.kind(), o.effective_namespace(), o.name()), i);
             by_kind_ns
@@ -81,7 +99,33 @@ impl<'a> Index<'a> {
             by_kind_ns: Buckets::new(by_kind_ns),
             workloads_by_ns: Buckets::new(workloads_by_ns),
             workloads_by_label: Buckets::new(workloads_by_label),
+            selectors_by_label: Buckets::new(selectors_by_label),
+            selectors_other: Buckets::new(selectors_other),
         }
+    }
+
+    /// The objects of `kind` (NetworkPolicy, PodDisruptionBudget or Service) in `namespace`
+    /// whose selector may select a pod with `labels`: those filed under one of the labels, plus
+    /// those without an equality requirement. Callers still evaluate the selector; this only
+    /// narrows the candidates so that matching pods to selectors is not quadratic.
+    pub fn selector_candidates<'l>(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        labels: impl Iterator<Item = (&'l str, &'l str)>,
+    ) -> Vec<&'a Object> {
+        let mut out: Vec<&'a Object> = Vec::new();
+        let b = &self.selectors_by_label;
+        for (k, v) in labels {
+            if let Some(&(start, end)) = b.ranges.get(&(kind, namespace, k, v)) {
+                out.extend(b.items[start..end].iter().map(|&i| &self.objects[i]));
+            }
+        }
+        let o = &self.selectors_other;
+        if let Some(&(start, end)) = o.ranges.get(&(kind, namespace)) {
+            out.extend(o.items[start..end].iter().map(|&i| &self.objects[i]));
+        }
+        out
     }
 
     /// Objects of `kind` in `namespace` (`None` for cluster-scoped kinds; an unset namespace is
@@ -181,6 +225,32 @@ impl<'a> Index<'a> {
     }
 }
 
+/// For objects that select pods (NetworkPolicy, PodDisruptionBudget, Service): `Some(first)`
+/// with the first `key = value` requirement of the selector, or `Some(None)` when it has none
+/// (it may select any pod); `None` for other objects and for selectors that select nothing.
+fn pod_selector_first_equality(obj: &Object) -> Option<Option<(&str, &str)>> {
+    let spec = obj.root.get("spec")?;
+    fn first_entry(m: &Node) -> Option<(&str, &str)> {
+        m.string_map().next()
+    }
+    match obj.kind() {
+        // An absent podSelector selects every pod of the namespace.
+        "NetworkPolicy" => Some(
+            spec.get("podSelector")
+                .and_then(|s| s.get("matchLabels"))
+                .and_then(first_entry),
+        ),
+        // An absent PDB selector selects nothing (policy/v1).
+        "PodDisruptionBudget" => {
+            let sel = spec.get("selector").filter(|s| !s.is_null())?;
+            Some(sel.get("matchLabels").and_then(first_entry))
+        }
+        // A Service without a selector selects no pods.
+        "Service" => Some(Some(spec.get("selector").and_then(first_entry)?)),
+        _ => None,
+    }
+}
+
 /// Reads `spec.selector` of a workload (label selector) or a Service (map).
 pub fn workload_selector(obj: &Object) -> Option<LabelSelector> {
     let sel = obj.root.path(&["spec", "selector"])?;
@@ -239,5 +309,43 @@ mod tests {
         assert!(!idx.has_kind_in("Service", Some("default")));
         assert_eq!(idx.of_kind_in("Deployment", Some("x")).count(), 1);
         assert!(idx.has_workloads());
+    }
+
+    #[test]
+    fn selector_candidates_by_label() {
+        let np = |name: &str, sel: serde_json::Value| {
+            obj(
+                serde_json::json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": name, "namespace": "x"}, "spec": {"podSelector": sel}}),
+            )
+        };
+        let objs = vec![
+            np("web", serde_json::json!({"matchLabels": {"app": "web"}})),
+            np("db", serde_json::json!({"matchLabels": {"app": "db"}})),
+            np("all", serde_json::json!({})),
+            np(
+                "expr",
+                serde_json::json!({"matchExpressions": [{"key": "app", "operator": "Exists"}]}),
+            ),
+            obj(serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "s", "namespace": "x"}, "spec": {"selector": {"app": "web"}}})),
+        ];
+        let custom = CustomWorkloads::default();
+        let idx = Index::new(&objs, &custom);
+        let names = |kind: &str| {
+            let mut v: Vec<_> = idx
+                .selector_candidates(kind, Some("x"), [("app", "web"), ("tier", "a")].into_iter())
+                .iter()
+                .map(|o| o.name().to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names("NetworkPolicy"), ["all", "expr", "web"]);
+        assert_eq!(names("Service"), ["s"]);
+        assert!(
+            idx.selector_candidates("NetworkPolicy", Some("y"), [("app", "web")].into_iter())
+                .is_empty()
+        );
     }
 }

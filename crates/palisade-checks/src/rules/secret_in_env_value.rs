@@ -1,6 +1,6 @@
 use crate::support::pod::{item_diag, pod_of};
 use crate::support::secrets::{
-    ALLOWED_NAMES, SENSITIVE_NAMES, only_references, secret_in_value, sensitive_name,
+    ALLOWED_NAMES, SENSITIVE_NAMES, only_references, scalar, secret_in_value, sensitive_name,
 };
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Node, Object, Severity};
@@ -53,13 +53,10 @@ impl Check for SecretInEnvValue {
             for (i, e) in env.iter().enumerate() {
                 let name = e.get("name").and_then(Node::as_str).unwrap_or("");
                 // Numbers and booleans are read as text by Kubernetes too.
-                let Some(value) = e.get("value").and_then(Node::scalar_text) else {
+                let Some(value) = e.get("value").and_then(scalar) else {
                     continue;
                 };
-                if value.is_empty()
-                    || e.get("value").is_some_and(Node::is_null)
-                    || only_references(&value)
-                {
+                if value.is_empty() || only_references(&value) {
                     continue;
                 }
                 let why = if let Some(kind) = secret_in_value(&value) {

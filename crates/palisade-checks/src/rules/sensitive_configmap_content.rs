@@ -1,5 +1,7 @@
 use crate::support::pod::escape;
-use crate::support::secrets::{ALLOWED_NAMES, SENSITIVE_NAMES, secret_in_value, sensitive_name};
+use crate::support::secrets::{
+    ALLOWED_NAMES, SENSITIVE_NAMES, scalar, secret_in_value, sensitive_name,
+};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -47,7 +49,7 @@ impl Check for SensitiveConfigmapContent {
         let sensitive = ctx.param_strs("sensitive-names");
         let allowed = ctx.param_strs("allowed-names");
         for e in &data.entries {
-            let value = e.value.scalar_text().unwrap_or_default();
+            let value = scalar(&e.value).unwrap_or_default();
             let why = if let Some(kind) = secret_in_value(&value) {
                 format!("holds {kind}")
             } else if !value.is_empty() && sensitive_name(&e.key, &sensitive, &allowed) {

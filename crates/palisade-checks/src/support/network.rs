@@ -37,14 +37,57 @@ pub fn policy_directions(np: &Object) -> (bool, bool) {
     }
 }
 
-/// NetworkPolicies in the pod's namespace whose podSelector selects it.
-pub fn policies_selecting<'a>(
-    index: &'a Index<'a>,
-    pod: &'a PodSpec<'a>,
-) -> impl Iterator<Item = &'a Object> + 'a {
-    index
-        .of_kind_in("NetworkPolicy", pod.object.effective_namespace())
-        .filter(move |np| policy_selector(np).matches(pod.labels()))
+/// NetworkPolicies in the pod's namespace whose podSelector selects it. Only the candidates
+/// the index files under one of the pod's labels are evaluated.
+pub fn policies_selecting<'a>(index: &Index<'a>, pod: &PodSpec<'a>) -> Vec<&'a Object> {
+    let mut found = index.selector_candidates(
+        "NetworkPolicy",
+        pod.object.effective_namespace(),
+        pod.labels(),
+    );
+    found.retain(|np| match np.root.path(&["spec", "podSelector"]) {
+        Some(sel) if !sel.is_null() => selector_matches(sel, pod.labels()),
+        _ => true,
+    });
+    found
+}
+
+/// Whether a `matchLabels`/`matchExpressions` selector matches `labels`, with the semantics of
+/// [`LabelSelector`] but without building one: this runs for every (pod, policy) pair of a
+/// namespace.
+pub fn selector_matches<'a>(
+    sel: &Node,
+    labels: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> bool {
+    let get = |key: &str| labels.clone().find(|(k, _)| *k == key).map(|(_, v)| v);
+    let equals = |n: &Node, v: &str| match n.as_str() {
+        Some(s) => s == v,
+        None => n.scalar_text().is_some_and(|s| s == v),
+    };
+    if let Some(ml) = sel.get("matchLabels") {
+        for (k, v) in ml.string_map() {
+            if get(k) != Some(v) {
+                return false;
+            }
+        }
+    }
+    for e in sel.get("matchExpressions").map(Node::items).unwrap_or(&[]) {
+        let key = e.get("key").and_then(Node::as_str).unwrap_or("");
+        let values = e.get("values").map(Node::items).unwrap_or(&[]);
+        let found = get(key);
+        let ok = match e.get("operator").and_then(Node::as_str) {
+            Some("In") => found.is_some_and(|v| values.iter().any(|x| equals(x, v))),
+            Some("NotIn") => found.is_none_or(|v| !values.iter().any(|x| equals(x, v))),
+            Some("Exists") => found.is_some(),
+            Some("DoesNotExist") => found.is_none(),
+            // An invalid operator matches nothing, as the API server would refuse it.
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 /// A Service's selector when it has a non-empty one (Services without one route to manually
@@ -294,5 +337,41 @@ pub fn selector_text(sel: &Node) -> String {
         "everything".to_string()
     } else {
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_matches_agrees_with_label_selector() {
+        let sels = [
+            serde_json::json!({}),
+            serde_json::json!({"matchLabels": {"app": "web"}}),
+            serde_json::json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]}),
+            serde_json::json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["a"]}]}),
+            serde_json::json!({"matchExpressions": [{"key": "canary", "operator": "DoesNotExist"}]}),
+            serde_json::json!({"matchExpressions": [{"key": "app", "operator": "Exists"}]}),
+            serde_json::json!({"matchExpressions": [{"key": "app", "operator": "Bogus"}]}),
+            serde_json::json!({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "v", "operator": "In", "values": [2]}]}),
+        ];
+        let label_sets: [&[(&str, &str)]; 4] = [
+            &[],
+            &[("app", "web"), ("tier", "a")],
+            &[("app", "web"), ("tier", "c"), ("canary", "1")],
+            &[("app", "web"), ("v", "2")],
+        ];
+        for s in &sels {
+            let node = Node::from_json(s);
+            let ls = LabelSelector::from_label_selector(&node);
+            for l in label_sets {
+                assert_eq!(
+                    selector_matches(&node, l.iter().copied()),
+                    ls.matches(l.iter().copied()),
+                    "{s} on {l:?}"
+                );
+            }
+        }
     }
 }

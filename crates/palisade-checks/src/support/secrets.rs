@@ -2,6 +2,8 @@
 //! credentials in URLs, cloud access keys).
 
 use crate::Param;
+use palisade_model::Node;
+use std::borrow::Cow;
 
 /// Names that are secrets whatever their value, as `*` globs (case-insensitive).
 pub const SENSITIVE_NAMES: Param = Param {
@@ -20,18 +22,18 @@ pub const ALLOWED_NAMES: Param = Param {
     default: r#"["*_FILE", "*_PATH", "*_DIR"]"#,
 };
 
-/// Case-insensitive glob match with `*` only.
+/// Glob match with `*` only, ASCII case-insensitive; no allocation, as it runs for every
+/// environment variable and ConfigMap key of a scan.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
-    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
     // Iterative wildcard matching with backtracking to the last `*`.
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
+        if pi < p.len() && p[pi] != b'*' && p[pi].eq_ignore_ascii_case(&t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == b'*' {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -42,7 +44,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// Whether `name` looks like it holds a secret under the given patterns.
@@ -93,6 +95,16 @@ fn aws_access_key_id(value: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     })
+}
+
+/// A scalar as Kubernetes reads it into a string (numbers and booleans as written), borrowed
+/// when it already is one.
+pub fn scalar(node: &Node) -> Option<Cow<'_, str>> {
+    match node.as_str() {
+        Some(s) => Some(Cow::Borrowed(s)),
+        None if node.is_null() => None,
+        None => node.scalar_text().map(Cow::Owned),
+    }
 }
 
 /// A value that only references other variables (`$(DB_PASSWORD)`) holds no secret itself.
