@@ -146,6 +146,10 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                 });
             }
             // cel 0.13 nests optionals in `a.?b.?c` chains; ours flatten them as cel-go does.
+            // Integer negation panics on overflow in cel 0.13; ours reports an error.
+            if c.target.is_none() && c.args.len() == 1 && c.func_name == cel::common::ast::operators::NEGATE {
+                c.func_name = "@neg".into();
+            }
             if c.target.is_none() && c.args.len() == 2 {
                 if c.func_name == cel::common::ast::operators::OPT_SELECT {
                     c.func_name = "@optsel".into();
@@ -206,8 +210,19 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                     },
                 });
             }
-            s.operand = Box::new(rewrite(*s.operand)?);
-            Expr::Select(s)
+            let operand = rewrite(*s.operand)?;
+            if s.test {
+                s.operand = Box::new(operand);
+                Expr::Select(s)
+            } else {
+                // cel 0.13 answers `false` for a field of a string, number or null; cel-go
+                // fails. `@sel` fails too and otherwise looks the field up like the interpreter.
+                let field = IdedExpr {
+                    id,
+                    expr: Expr::Literal(LiteralValue::String(s.field.as_str().into())),
+                };
+                return Ok(call("@sel", vec![operand, field], id));
+            }
         }
         other @ (Expr::Ident(_) | Expr::Literal(_)) => other,
     };
@@ -261,6 +276,29 @@ fn root_context() -> Context<'static> {
     });
     ctx.add_function("@optsel", |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
         Ok(optional_lookup(&operand, &Value::String(field)))
+    });
+    ctx.add_function("@sel", |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
+        match &operand {
+            Value::Map(m) => m
+                .map
+                .get(&Key::String(field.clone()))
+                .cloned()
+                .ok_or(ExecutionError::NoSuchKey(field)),
+            other => Err(ExecutionError::function_error(
+                "select",
+                format!("no such key: {field} (the value is {}, not a map)", other.type_of()),
+            )),
+        }
+    });
+    ctx.add_function("@neg", |v: Value| -> Result<Value, ExecutionError> {
+        match v {
+            Value::Int(i) => i
+                .checked_neg()
+                .map(Value::Int)
+                .ok_or_else(|| ExecutionError::function_error("negate", "integer overflow")),
+            Value::Float(f) => Ok(Value::Float(-f)),
+            other => Err(ExecutionError::UnsupportedUnaryOperator("minus", other)),
+        }
     });
     ctx.add_function("@optidx", |operand: Value, index: Value| -> Result<Value, ExecutionError> {
         Ok(optional_lookup(&operand, &index))
@@ -443,7 +481,11 @@ impl Scope<'_> {
     pub fn eval(&mut self, prog: &Program) -> Result<Value, CelError> {
         let limit = self.budget.min(PER_CALL_LIMIT);
         BUDGET.with(|b| b.set(limit));
-        let result = Value::resolve(&prog.expr, &self.ctx);
+        // The interpreter has a few panics left (arithmetic corner cases in debug builds);
+        // one must not take the scan down with it.
+        let ctx = &self.ctx;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Value::resolve(&prog.expr, ctx)))
+            .unwrap_or_else(|_| Err(ExecutionError::function_error("eval", "the CEL interpreter failed on this expression")));
         let left = BUDGET.with(|b| b.get());
         self.budget = self.budget.saturating_sub(limit - left.min(limit));
         result.map_err(|e| {
