@@ -102,14 +102,96 @@ pub fn load_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> LoadOutput {
         doc: Some(doc),
         message: issue.message,
     };
-    yaml::parse_stream(&text, json, limits, |ev| match ev {
-        DocEvent::Doc(doc, root) => add_document(&mut out, &file, doc, root),
-        DocEvent::Error(doc, issue) | DocEvent::Fatal(doc, issue) => {
-            out.errors.push(err(doc, issue))
+    // Large streams are parsed in chunks of whole documents on all cores; documents are
+    // independent in YAML (anchors do not cross `---`), so this reads exactly the same.
+    let chunks = split_documents(&text, json);
+    let parsed: Vec<Chunk> = if chunks.len() > 1 {
+        use rayon::prelude::*;
+        chunks
+            .par_iter()
+            .map(|&(start, end, lines)| parse_chunk(&text[start..end], json, limits, lines))
+            .collect()
+    } else {
+        vec![parse_chunk(&text, json, limits, 0)]
+    };
+    let mut base: u32 = 0;
+    for chunk in parsed {
+        for ev in chunk.events {
+            match ev {
+                DocEvent::Doc(doc, root) => add_document(&mut out, &file, base + doc, root),
+                DocEvent::Error(doc, issue) | DocEvent::Fatal(doc, issue) => {
+                    out.errors.push(err(base + doc, issue))
+                }
+                DocEvent::Warning(doc, issue) => out.warnings.push(err(base + doc, issue)),
+            }
         }
-        DocEvent::Warning(doc, issue) => out.warnings.push(err(doc, issue)),
-    });
+        if chunk.fatal {
+            // A syntax error ends the stream, as it does for kubectl.
+            break;
+        }
+        base = base.saturating_add(chunk.docs);
+    }
     out
+}
+
+/// Streams smaller than this are parsed on one core.
+const PARALLEL_MIN_BYTES: usize = 512 * 1024;
+
+struct Chunk {
+    events: Vec<DocEvent>,
+    docs: u32,
+    fatal: bool,
+}
+
+fn parse_chunk(text: &str, json: bool, limits: Limits, line_offset: u32) -> Chunk {
+    let mut events = Vec::new();
+    let (docs, fatal) = yaml::parse_stream(text, json, limits, line_offset, |e| events.push(e));
+    Chunk {
+        events,
+        docs,
+        fatal,
+    }
+}
+
+/// Splits a large stream into runs of whole documents: `(start, end, lines before start)`.
+/// A `---` line at column 0 always starts a document in YAML (inside a block scalar it ends
+/// the scalar; inside a quoted one it is an error either way). Streams with directives (`%`)
+/// are not split, as a directive belongs to the document after it.
+fn split_documents(text: &str, json: bool) -> Vec<(usize, usize, u32)> {
+    let threads = rayon::current_num_threads();
+    if json
+        || threads < 2
+        || text.len() < PARALLEL_MIN_BYTES
+        || text.starts_with('%')
+        || text.contains("\n%")
+    {
+        return vec![(0, text.len(), 0)];
+    }
+    let target = (text.len() / (threads * 4)).max(PARALLEL_MIN_BYTES / 4);
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut lines) = (0usize, 0u32);
+    let mut from = target;
+    while from < text.len() {
+        let Some(i) = text[from..].find("\n---").map(|i| from + i + 1) else {
+            break;
+        };
+        let after = bytes.get(i + 3).copied();
+        if !matches!(after, None | Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            from = i + 3;
+            continue;
+        }
+        out.push((start, i, lines));
+        lines = lines.saturating_add(count_lines(&bytes[start..i]));
+        start = i;
+        from = i + target;
+    }
+    out.push((start, text.len(), lines));
+    out
+}
+
+fn count_lines(b: &[u8]) -> u32 {
+    u32::try_from(b.iter().filter(|&&c| c == b'\n').count()).unwrap_or(u32::MAX)
 }
 
 /// Decodes the file's text. UTF-8 (with or without BOM) is borrowed; UTF-16/32 with a BOM is

@@ -110,7 +110,7 @@ const POD_SPEC: Ty = Ty::Obj(&[
 ]);
 
 const TEMPLATE: Ty = Ty::Obj(&[("metadata", META), ("spec", POD_SPEC)]);
-const TEMPLATED_SPEC: Ty = Ty::Obj(&[("template", TEMPLATE)]);
+const TEMPLATED_SPEC: Ty = Ty::Obj(&[("replicas", Ty::Int), ("template", TEMPLATE)]);
 const TEMPLATED: Ty = Ty::Obj(&[("metadata", META), ("spec", TEMPLATED_SPEC)]);
 const POD: Ty = Ty::Obj(&[("metadata", META), ("spec", POD_SPEC)]);
 const POD_TEMPLATE: Ty = Ty::Obj(&[("metadata", META), ("template", TEMPLATE)]);

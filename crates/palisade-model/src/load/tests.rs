@@ -447,3 +447,58 @@ fn surprising_values_warn() {
         ]
     );
 }
+
+#[test]
+fn large_streams_parse_in_chunks_exactly_as_in_one_piece() {
+    let mut src = String::new();
+    let mut kind_lines = Vec::new();
+    let mut lines = 0;
+    for i in 0..5000 {
+        // `kind` is on the third line of each document.
+        kind_lines.push(lines + 3);
+        src.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  script: |\n    ---x not a marker\n    echo {i}\n  flag: {}\n",
+            if i % 1000 == 999 { "on" } else { "'on'" }
+        ));
+        lines += 10;
+        if i == 2000 {
+            src.push_str("---\n- not an object\n");
+            lines += 2;
+        }
+    }
+    src.push_str(
+        "---\nbad: [1, 2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: after}\n",
+    );
+    assert!(src.len() > PARALLEL_MIN_BYTES);
+    if rayon::current_num_threads() > 1 {
+        assert!(split_documents(&src, false).len() > 1);
+    }
+    let out = load(&src);
+    // The same stream in one piece.
+    let limits = Limits {
+        max_depth: 256,
+        max_alias_nodes: 1_000_000,
+    };
+    let whole = parse_chunk(&src, false, limits, 0);
+    assert!(whole.fatal);
+    let docs: Vec<u32> = whole
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            DocEvent::Doc(d, n) if n.get("kind").is_some() => Some(*d),
+            _ => None,
+        })
+        .collect();
+    let got: Vec<u32> = out.objects.iter().map(|o| o.source.doc).collect();
+    assert_eq!(got, docs);
+    assert_eq!(out.objects.len(), 5000);
+    for (o, line) in out.objects.iter().zip(&kind_lines) {
+        assert_eq!(o.pos().line, *line, "{}", o.name());
+    }
+    assert_eq!(out.warnings.len(), 5);
+    let e = messages(&out.errors);
+    assert_eq!(e.len(), 2, "{e:#?}");
+    assert!(e[0].contains("document 2002 is a list"), "{e:#?}");
+    assert!(e[1].contains("YAML syntax error"), "{e:#?}");
+    assert_eq!(out.errors[1].doc, Some(5001));
+}

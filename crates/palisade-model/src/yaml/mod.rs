@@ -7,7 +7,7 @@ pub(crate) use build::{Issue, Limits};
 
 use crate::node::{Node, Pos};
 use build::DocBuilder;
-use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, Span};
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle};
 use resolve::TagKind;
 
 /// What the stream reader reports, document by document.
@@ -22,10 +22,13 @@ pub(crate) enum DocEvent {
     Warning(u32, Issue),
 }
 
-fn pos(span: &Span) -> Pos {
+/// A 1-based position from a parser marker, shifted by the lines before this chunk.
+fn marker_pos(m: &granit_parser::Marker, line_offset: u32) -> Pos {
     Pos::new(
-        u32::try_from(span.start.line()).unwrap_or(u32::MAX),
-        u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
+        u32::try_from(m.line())
+            .unwrap_or(u32::MAX)
+            .saturating_add(line_offset),
+        u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
     )
 }
 
@@ -47,8 +50,16 @@ pub(crate) fn too_deep(limits: Limits) -> String {
     )
 }
 
-/// Reads a whole stream, calling `sink` for each document, error and warning in order.
-pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: impl FnMut(DocEvent)) {
+/// Reads a whole stream (or a chunk of one that starts `line_offset` lines into the file),
+/// calling `sink` for each document, error and warning in order. Returns the number of
+/// documents seen (empty ones included) and whether a syntax error ended the stream.
+pub(crate) fn parse_stream(
+    text: &str,
+    json: bool,
+    limits: Limits,
+    line_offset: u32,
+    mut sink: impl FnMut(DocEvent),
+) -> (u32, bool) {
     let nesting = limits.max_depth.max(1);
     let options = granit_parser::options! {
         emit_comments: false,
@@ -73,16 +84,12 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                     "the YAML parser made no progress; stopped reading",
                 ),
             ));
-            return;
+            return (doc_index, true);
         }
         let (event, span) = match next {
             Ok(x) => x,
             Err(e) => {
-                let m = e.marker();
-                let p = Pos::new(
-                    u32::try_from(m.line()).unwrap_or(u32::MAX),
-                    u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
-                );
+                let p = marker_pos(e.marker(), line_offset);
                 // Our limit, not a syntax error: skip to the next document like any other
                 // document we refuse.
                 if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
@@ -92,7 +99,7 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                     doc_index = doc_index.saturating_add(1);
                     match parser.proceed_next_document() {
                         Ok(true) => continue,
-                        _ => return,
+                        _ => return (doc_index, false),
                     }
                 }
                 sink(DocEvent::Fatal(
@@ -105,7 +112,7 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                         ),
                     ),
                 ));
-                return;
+                return (doc_index, true);
             }
         };
         let result = match event {
@@ -133,16 +140,22 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                 Some(b) => {
                     let tk = tag_kind(tag.as_deref());
                     let plain = style == ScalarStyle::Plain;
-                    b.scalar(&text, plain, tk, anchor, pos(&span))
+                    b.scalar(
+                        &text,
+                        plain,
+                        tk,
+                        anchor,
+                        marker_pos(&span.start, line_offset),
+                    )
                 }
                 None => Ok(()),
             },
             Event::SequenceStart(_, anchor, _) => match in_doc.then_some(&mut builder) {
-                Some(b) => b.start(false, anchor, pos(&span)),
+                Some(b) => b.start(false, anchor, marker_pos(&span.start, line_offset)),
                 None => Ok(()),
             },
             Event::MappingStart(_, anchor, _) => match in_doc.then_some(&mut builder) {
-                Some(b) => b.start(true, anchor, pos(&span)),
+                Some(b) => b.start(true, anchor, marker_pos(&span.start, line_offset)),
                 None => Ok(()),
             },
             Event::SequenceEnd | Event::MappingEnd => match in_doc.then_some(&mut builder) {
@@ -150,11 +163,11 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
                 None => Ok(()),
             },
             Event::Alias(id) => match in_doc.then_some(&mut builder) {
-                Some(b) => b.alias(id, pos(&span)),
+                Some(b) => b.alias(id, marker_pos(&span.start, line_offset)),
                 None => Ok(()),
             },
             Event::UnresolvedAlias(name) => Err(Issue::new(
-                pos(&span),
+                marker_pos(&span.start, line_offset),
                 format!("unknown anchor '{name}' referenced"),
             )),
             _ => Ok(()),
@@ -171,17 +184,21 @@ pub(crate) fn parse_stream(text: &str, json: bool, limits: Limits, mut sink: imp
             // Skip the rest of this document; its syntax is still checked up to the next one.
             match parser.proceed_next_document() {
                 Ok(true) => {}
-                Ok(false) => return,
+                Ok(false) => return (doc_index, false),
                 Err(e) => {
                     sink(DocEvent::Fatal(
                         doc_index,
-                        Issue::new(Pos::UNKNOWN, format!("YAML syntax error: {}", e.info())),
+                        Issue::new(
+                            marker_pos(e.marker(), line_offset),
+                            format!("YAML syntax error: {}", e.info()),
+                        ),
                     ));
-                    return;
+                    return (doc_index, true);
                 }
             }
         }
     }
+    (doc_index, false)
 }
 
 #[cfg(test)]

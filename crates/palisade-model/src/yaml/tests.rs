@@ -10,7 +10,7 @@ fn limits() -> Limits {
 
 fn docs(s: &str) -> Vec<DocEvent> {
     let mut v = Vec::new();
-    parse_stream(s, false, limits(), |e| v.push(e));
+    parse_stream(s, false, limits(), 0, |e| v.push(e));
     v
 }
 
