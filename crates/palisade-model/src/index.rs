@@ -26,6 +26,11 @@ pub struct Index<'a> {
     /// Objects that select pods with no `key = value` requirement (empty or expression-only
     /// selectors), by (kind, namespace).
     selectors_other: Buckets<(&'a str, Option<&'a str>)>,
+    /// RoleBindings and ClusterRoleBindings by the (namespace, name) of the ServiceAccounts
+    /// among their subjects; the name `*` stands for the `system:serviceaccounts[:ns]` groups.
+    bindings_by_sa: Buckets<(&'a str, &'a str)>,
+    /// HorizontalPodAutoscalers by (namespace, scaleTargetRef kind, scaleTargetRef name).
+    scale_targets: Buckets<(Option<&'a str>, &'a str, &'a str)>,
 }
 
 /// Object indices grouped by a key, stored flat. Lookups copy a range out of the map, so a key
@@ -60,7 +65,29 @@ impl<'a> Index<'a> {
         let mut workloads_by_label: HashMap<_, Vec<usize>> = HashMap::new();
         let mut selectors_by_label: HashMap<_, Vec<usize>> = HashMap::new();
         let mut selectors_other: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut bindings_by_sa: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut scale_targets: HashMap<_, Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
+            for key in service_account_subjects(o) {
+                let list = bindings_by_sa.entry(key).or_default();
+                // A binding may name the same account twice; list it once.
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            if o.kind() == "HorizontalPodAutoscaler" {
+                let r = |k: &str| {
+                    o.root
+                        .path(&["spec", "scaleTargetRef", k])
+                        .and_then(Node::as_str)
+                };
+                if let (Some(kind), Some(name)) = (r("kind"), r("name")) {
+                    scale_targets
+                        .entry((o.effective_namespace(), kind, name))
+                        .or_default()
+                        .push(i);
+                }
+            }
             if let Some(first) = pod_selector_first_equality(o) {
                 let ns = o.effective_namespace();
                 match first {
@@ -101,7 +128,29 @@ impl<'a> Index<'a> {
             workloads_by_label: Buckets::new(workloads_by_label),
             selectors_by_label: Buckets::new(selectors_by_label),
             selectors_other: Buckets::new(selectors_other),
+            bindings_by_sa: Buckets::new(bindings_by_sa),
+            scale_targets: Buckets::new(scale_targets),
         }
+    }
+
+    /// The RoleBindings and ClusterRoleBindings that name the ServiceAccount `name` of
+    /// `namespace` as a subject, directly or through the `system:serviceaccounts` and
+    /// `system:serviceaccounts:<namespace>` groups. A RoleBinding only grants within its own
+    /// namespace, which callers must take into account.
+    pub fn bindings_for_service_account(&self, namespace: &str, name: &str) -> Vec<&'a Object> {
+        let b = &self.bindings_by_sa;
+        let mut out: Vec<&'a Object> = Vec::new();
+        for key in [(namespace, name), (namespace, "*"), ("*", "*")] {
+            if let Some(&(start, end)) = b.ranges.get(&key) {
+                for &i in &b.items[start..end] {
+                    let o = &self.objects[i];
+                    if !out.iter().any(|x| std::ptr::eq(*x, o)) {
+                        out.push(o);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The objects of `kind` (NetworkPolicy, PodDisruptionBudget or Service) in `namespace`
@@ -126,6 +175,22 @@ impl<'a> Index<'a> {
             out.extend(o.items[start..end].iter().map(|&i| &self.objects[i]));
         }
         out
+    }
+
+    /// HorizontalPodAutoscalers in `namespace` whose `scaleTargetRef` names `kind`/`name`.
+    pub fn hpas_targeting(
+        &self,
+        namespace: Option<&str>,
+        kind: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Object> + '_ {
+        let b = &self.scale_targets;
+        let (start, end) = b
+            .ranges
+            .get(&(namespace, kind, name))
+            .copied()
+            .unwrap_or((0, 0));
+        b.items[start..end].iter().map(|&i| &self.objects[i])
     }
 
     /// Objects of `kind` in `namespace` (`None` for cluster-scoped kinds; an unset namespace is
@@ -223,6 +288,64 @@ impl<'a> Index<'a> {
     pub fn pod_spec(&self, obj: &'a Object) -> Option<PodSpec<'a>> {
         PodSpec::of(obj, self.custom)
     }
+}
+
+/// The ServiceAccount subjects of a RoleBinding or ClusterRoleBinding as (namespace, name):
+/// `(ns, "*")` for the group `system:serviceaccounts:<ns>`, `("*", "*")` for
+/// `system:serviceaccounts`. A subject without a namespace in a RoleBinding means the binding's.
+fn service_account_subjects(obj: &Object) -> Vec<(&str, &str)> {
+    if !matches!(obj.kind(), "RoleBinding" | "ClusterRoleBinding") {
+        return Vec::new();
+    }
+    let subjects = obj.root.get("subjects").map(Node::items).unwrap_or(&[]);
+    subjects
+        .iter()
+        .filter_map(|s| {
+            let field = |k: &str| s.get(k).and_then(Node::as_str);
+            match (field("kind")?, field("name")?) {
+                ("ServiceAccount", name) => {
+                    let ns = field("namespace")
+                        .filter(|n| !n.is_empty())
+                        .or(obj.effective_namespace())?;
+                    Some((ns, name))
+                }
+                ("Group", "system:serviceaccounts") => Some(("*", "*")),
+                ("Group", g) => g
+                    .strip_prefix("system:serviceaccounts:")
+                    .map(|ns| (ns, "*")),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The ServiceAccount subjects of a RoleBinding or ClusterRoleBinding as (namespace, name):
+/// `(ns, "*")` for the group `system:serviceaccounts:<ns>`, `("*", "*")` for
+/// `system:serviceaccounts`. A subject without a namespace in a RoleBinding means the binding's.
+fn service_account_subjects(obj: &Object) -> Vec<(&str, &str)> {
+    if !matches!(obj.kind(), "RoleBinding" | "ClusterRoleBinding") {
+        return Vec::new();
+    }
+    let subjects = obj.root.get("subjects").map(Node::items).unwrap_or(&[]);
+    subjects
+        .iter()
+        .filter_map(|s| {
+            let field = |k: &str| s.get(k).and_then(Node::as_str);
+            match (field("kind")?, field("name")?) {
+                ("ServiceAccount", name) => {
+                    let ns = field("namespace")
+                        .filter(|n| !n.is_empty())
+                        .or(obj.effective_namespace())?;
+                    Some((ns, name))
+                }
+                ("Group", "system:serviceaccounts") => Some(("*", "*")),
+                ("Group", g) => g
+                    .strip_prefix("system:serviceaccounts:")
+                    .map(|ns| (ns, "*")),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// For objects that select pods (NetworkPolicy, PodDisruptionBudget, Service): `Some(first)`
@@ -347,5 +470,81 @@ mod tests {
             idx.selector_candidates("NetworkPolicy", Some("y"), [("app", "web")].into_iter())
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn hpas_by_scale_target() {
+        let objs = vec![
+            obj(
+                serde_json::json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": "h", "namespace": "x"},
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}}}),
+            ),
+            obj(
+                serde_json::json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": "broken"}, "spec": {}}),
+            ),
+        ];
+        let custom = CustomWorkloads::default();
+        let idx = Index::new(&objs, &custom);
+        assert_eq!(
+            idx.hpas_targeting(Some("x"), "Deployment", "web").count(),
+            1
+        );
+        assert_eq!(
+            idx.hpas_targeting(Some("default"), "Deployment", "web")
+                .count(),
+            0
+        );
+        assert_eq!(
+            idx.hpas_targeting(Some("x"), "StatefulSet", "web").count(),
+            0
+        );
+    }
+
+    #[test]
+    fn bindings_by_service_account() {
+        let rb = |name: &str, ns: &str, subjects: serde_json::Value| {
+            obj(
+                serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                "metadata": {"name": name, "namespace": ns}, "subjects": subjects}),
+            )
+        };
+        let objs = vec![
+            rb(
+                "direct",
+                "x",
+                serde_json::json!([{"kind": "ServiceAccount", "name": "web"}]),
+            ),
+            rb(
+                "other-ns",
+                "y",
+                serde_json::json!([{"kind": "ServiceAccount", "name": "web", "namespace": "x"}]),
+            ),
+            rb(
+                "group",
+                "x",
+                serde_json::json!([{"kind": "Group", "name": "system:serviceaccounts:x"}]),
+            ),
+            rb(
+                "all",
+                "z",
+                serde_json::json!([{"kind": "Group", "name": "system:serviceaccounts"}]),
+            ),
+            rb(
+                "user",
+                "x",
+                serde_json::json!([{"kind": "User", "name": "web"}]),
+            ),
+        ];
+        let custom = CustomWorkloads::default();
+        let idx = Index::new(&objs, &custom);
+        let names: Vec<_> = idx
+            .bindings_for_service_account("x", "web")
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect();
+        assert_eq!(names, ["direct", "other-ns", "group", "all"]);
+        assert_eq!(idx.bindings_for_service_account("y", "web").len(), 1);
     }
 }
