@@ -319,35 +319,6 @@ fn service_account_subjects(obj: &Object) -> Vec<(&str, &str)> {
         .collect()
 }
 
-/// The ServiceAccount subjects of a RoleBinding or ClusterRoleBinding as (namespace, name):
-/// `(ns, "*")` for the group `system:serviceaccounts:<ns>`, `("*", "*")` for
-/// `system:serviceaccounts`. A subject without a namespace in a RoleBinding means the binding's.
-fn service_account_subjects(obj: &Object) -> Vec<(&str, &str)> {
-    if !matches!(obj.kind(), "RoleBinding" | "ClusterRoleBinding") {
-        return Vec::new();
-    }
-    let subjects = obj.root.get("subjects").map(Node::items).unwrap_or(&[]);
-    subjects
-        .iter()
-        .filter_map(|s| {
-            let field = |k: &str| s.get(k).and_then(Node::as_str);
-            match (field("kind")?, field("name")?) {
-                ("ServiceAccount", name) => {
-                    let ns = field("namespace")
-                        .filter(|n| !n.is_empty())
-                        .or(obj.effective_namespace())?;
-                    Some((ns, name))
-                }
-                ("Group", "system:serviceaccounts") => Some(("*", "*")),
-                ("Group", g) => g
-                    .strip_prefix("system:serviceaccounts:")
-                    .map(|ns| (ns, "*")),
-                _ => None,
-            }
-        })
-        .collect()
-}
-
 /// For objects that select pods (NetworkPolicy, PodDisruptionBudget, Service): `Some(first)`
 /// with the first `key = value` requirement of the selector, or `Some(None)` when it has none
 /// (it may select any pod); `None` for other objects and for selectors that select nothing.
