@@ -1,8 +1,8 @@
 //! Cross-object lookups for reliability checks: replicas, HPAs, PDBs and Services that
 //! concern a workload, plus findings about object fields outside a container.
 
+use crate::support::network::selector_matches;
 use crate::support::pod::{pointer, pos_at};
-use palisade_model::index::workload_selector;
 use palisade_model::{Diagnostic, Index, LabelSelector, Node, Object, PodSpec, Value};
 
 /// Kinds whose `spec.replicas` sets the pod count.
@@ -55,36 +55,38 @@ pub fn pdb_selector(pdb: &Object) -> Option<LabelSelector> {
 }
 
 /// PodDisruptionBudgets in the pod's namespace whose selector matches its template labels.
+/// Only the candidates the index files under one of the pod's labels are evaluated.
 pub fn pdbs_for<'a>(index: &Index<'a>, pod: &PodSpec) -> Vec<&'a Object> {
-    index
-        .of_kind_in("PodDisruptionBudget", pod.object.effective_namespace())
-        .filter(|p| pdb_selector(p).is_some_and(|s| s.matches(pod.labels())))
-        .collect()
+    let mut found = index.selector_candidates(
+        "PodDisruptionBudget",
+        pod.object.effective_namespace(),
+        pod.labels(),
+    );
+    found.retain(|p| match p.root.path(&["spec", "selector"]) {
+        Some(sel) if !sel.is_null() => selector_matches(sel, pod.labels()),
+        _ => false,
+    });
+    found
 }
 
 /// HorizontalPodAutoscalers in the object's namespace whose `scaleTargetRef` names it.
 pub fn hpas_for<'a>(index: &Index<'a>, obj: &Object) -> Vec<&'a Object> {
     index
-        .of_kind_in("HorizontalPodAutoscaler", obj.effective_namespace())
-        .filter(|h| {
-            let r = |k: &str| {
-                h.root
-                    .path(&["spec", "scaleTargetRef", k])
-                    .and_then(Node::as_str)
-            };
-            r("kind") == Some(obj.kind()) && r("name") == Some(obj.name())
-        })
+        .hpas_targeting(obj.effective_namespace(), obj.kind(), obj.name())
         .collect()
 }
 
 /// Services in the pod's namespace whose (non-empty) selector matches its template labels.
 pub fn services_for<'a>(index: &Index<'a>, pod: &PodSpec) -> Vec<&'a Object> {
-    index
-        .of_kind_in("Service", pod.object.effective_namespace())
-        .filter(|s| {
-            workload_selector(s).is_some_and(|sel| !sel.is_empty() && sel.matches(pod.labels()))
-        })
-        .collect()
+    let mut found =
+        index.selector_candidates("Service", pod.object.effective_namespace(), pod.labels());
+    found.retain(|s| {
+        let sel = s.root.path(&["spec", "selector"]).unwrap_or(Node::null());
+        let mut wanted = sel.string_map().peekable();
+        wanted.peek().is_some()
+            && wanted.all(|(k, v)| pod.labels().any(|(pk, pv)| pk == k && pv == v))
+    });
+    found
 }
 
 /// An `IntOrString` count such as a PDB's `minAvailable`.
