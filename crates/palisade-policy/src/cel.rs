@@ -8,10 +8,12 @@
 //! - message constructions (`T{...}`) are refused at compile time, since the interpreter
 //!   would panic on them and Kubernetes CEL has no protobuf types anyway.
 
+use crate::literals;
 use kube_cel::KubeCelExt;
 use kube_cel::cel;
 use cel::common::ast::{ComprehensionExpr, EntryExpr, Expr, IdedExpr, ListExpr, LiteralValue};
 use cel::objects::{Key, Map, OptionalValue};
+use cel::extractors::Arguments;
 use cel::{Context, ExecutionError, FunctionContext, Value};
 use palisade_model::{Node, Value as NV};
 use std::cell::Cell;
@@ -62,9 +64,12 @@ pub struct Program {
 
 /// Parses and rewrites an expression.
 pub fn compile(source: &str) -> Result<Program, CelError> {
+    // cel 0.13's lexer mis-reads several string and bytes forms (`\?`, `\X`, triple-quoted
+    // bytes...); literals are decoded here and handed to the parser as placeholders.
+    let (text, literals) = literals::extract(source)?;
     let parsed = cel::parser::Parser::new()
         .enable_optional_syntax(true)
-        .parse(source)
+        .parse(&text)
         .map_err(|errs| match errs.errors.first() {
             Some(e) => CelError {
                 line: e.pos.0.max(0) as u32,
@@ -73,6 +78,7 @@ pub fn compile(source: &str) -> Result<Program, CelError> {
             },
             None => CelError::msg("expression does not parse"),
         })?;
+    let parsed = literals::substitute(parsed, &literals);
     let expr = rewrite(parsed)?;
     Ok(Program {
         expr,
@@ -89,6 +95,84 @@ fn call(name: &str, args: Vec<IdedExpr>, id: u64) -> IdedExpr {
             args,
         }),
     }
+}
+
+/// `cel.bind(var, init, body)` as cel-go expands it: an empty-range comprehension whose
+/// accumulator is the bound value. The value is charged to the cost budget.
+fn bind_expr(var: String, init: IdedExpr, body: IdedExpr, id: u64) -> Result<IdedExpr, CelError> {
+    let lit_false = IdedExpr {
+        id,
+        expr: Expr::Literal(LiteralValue::Boolean(false.into())),
+    };
+    Ok(IdedExpr {
+        id,
+        expr: Expr::Comprehension(Box::new(ComprehensionExpr {
+            iter_range: IdedExpr {
+                id,
+                expr: Expr::List(ListExpr::new(vec![])),
+            },
+            iter_var: "#unused".into(),
+            iter_var2: None,
+            accu_var: var.clone(),
+            accu_init: call("@charge", vec![init], id),
+            loop_cond: lit_false,
+            loop_step: IdedExpr {
+                id,
+                expr: Expr::Ident(var),
+            },
+            result: body,
+        })),
+    })
+}
+
+/// Replaces `cel.index(i)` by the identifier `@index{i}`.
+fn block_indexes(e: IdedExpr) -> IdedExpr {
+    fn go(e: IdedExpr) -> IdedExpr {
+        let id = e.id;
+        let expr = match e.expr {
+            Expr::Call(mut c) => {
+                let is_index = c.func_name == "index"
+                    && c.args.len() == 1
+                    && matches!(c.target.as_deref(), Some(IdedExpr { expr: Expr::Ident(t), .. }) if t == "cel");
+                if is_index && let Expr::Literal(LiteralValue::Int(i)) = &c.args[0].expr {
+                    Expr::Ident(format!("@index{}", i.inner()))
+                } else {
+                    c.target = c.target.map(|t| Box::new(go(*t)));
+                    c.args = c.args.into_iter().map(go).collect();
+                    Expr::Call(c)
+                }
+            }
+            Expr::Select(mut s) => {
+                s.operand = Box::new(go(*s.operand));
+                Expr::Select(s)
+            }
+            Expr::List(mut l) => {
+                l.elements = l.elements.into_iter().map(go).collect();
+                Expr::List(l)
+            }
+            Expr::Map(mut m) => {
+                for entry in &mut m.entries {
+                    if let EntryExpr::MapEntry(me) = &mut entry.expr {
+                        me.key = go(std::mem::take(&mut me.key));
+                        me.value = go(std::mem::take(&mut me.value));
+                    }
+                }
+                Expr::Map(m)
+            }
+            Expr::Comprehension(c) => {
+                let mut c = *c;
+                c.iter_range = go(c.iter_range);
+                c.accu_init = go(c.accu_init);
+                c.loop_cond = go(c.loop_cond);
+                c.loop_step = go(c.loop_step);
+                c.result = go(c.result);
+                Expr::Comprehension(Box::new(c))
+            }
+            other => other,
+        };
+        IdedExpr { id, expr }
+    }
+    go(e)
 }
 
 fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
@@ -121,31 +205,51 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                         "cel.bind(name, value, expression): the first argument must be a simple identifier",
                     ));
                 };
-                let init = call("@charge", vec![rewrite(init)?], id);
-                return Ok(IdedExpr {
-                    id,
-                    expr: Expr::Comprehension(Box::new(ComprehensionExpr {
-                        iter_range: IdedExpr {
-                            id,
-                            expr: Expr::List(ListExpr::new(vec![])),
-                        },
-                        iter_var: "#unused".into(),
-                        iter_var2: None,
-                        accu_var: var.clone(),
-                        accu_init: init,
-                        loop_cond: IdedExpr {
-                            id,
-                            expr: Expr::Literal(LiteralValue::Boolean(false.into())),
-                        },
-                        loop_step: IdedExpr {
-                            id,
-                            expr: Expr::Ident(var),
-                        },
-                        result: rewrite(body)?,
-                    })),
-                });
+                return bind_expr(var, rewrite(init)?, rewrite(body)?, id);
+            }
+            // cel.block([e0, e1, ...], body) with cel.index(i): nested bindings.
+            let is_block = c.func_name == "block"
+                && c.args.len() == 2
+                && matches!(c.target.as_deref(), Some(IdedExpr { expr: Expr::Ident(t), .. }) if t == "cel");
+            if is_block {
+                let body = c.args.pop().unwrap_or_default();
+                let Some(IdedExpr { expr: Expr::List(list), .. }) = c.args.pop() else {
+                    return Err(CelError::msg("cel.block: the first argument must be a list literal"));
+                };
+                let mut out = rewrite(block_indexes(body))?;
+                for (i, e) in list.elements.into_iter().enumerate().rev() {
+                    out = bind_expr(format!("@index{i}"), rewrite(block_indexes(e))?, out, id)?;
+                }
+                return Ok(out);
             }
             // cel 0.13 nests optionals in `a.?b.?c` chains; ours flatten them as cel-go does.
+            if matches!(c.func_name.as_str(), "optMap" | "optFlatMap")
+                && c.args.len() == 2
+                && matches!(c.args[0].expr, Expr::Ident(_))
+                && let Some(target) = c.target.take()
+            {
+                let src = if c.func_name == "optMap" {
+                    "__pal_o.hasValue() ? optional.of(cel.bind(__pal_x, __pal_o.value(), __pal_e)) : optional.none()"
+                } else {
+                    "__pal_o.hasValue() ? cel.bind(__pal_x, __pal_o.value(), __pal_e) : optional.none()"
+                };
+                let e = c.args.pop().unwrap_or_default();
+                let x = c.args.pop().unwrap_or_default();
+                return rewrite(template(src, vec![("__pal_o", *target), ("__pal_x", x), ("__pal_e", e)])?);
+            }
+            if let Some(expanded) = two_variable_macro(&mut c)? {
+                return rewrite(expanded);
+            }
+            // Heterogeneous numeric equality (`1 == 1.0`, `1u in [1]`) as in cel-go.
+            if c.target.is_none() && c.args.len() == 2 {
+                match c.func_name.as_str() {
+                    cel::common::ast::operators::EQUALS => c.func_name = "@eq".into(),
+                    cel::common::ast::operators::NOT_EQUALS => c.func_name = "@ne".into(),
+                    cel::common::ast::operators::IN => c.func_name = "@pal_in".into(),
+                    cel::common::ast::operators::INDEX => c.func_name = "@pal_index".into(),
+                    _ => {}
+                }
+            }
             // Integer negation panics on overflow in cel 0.13; ours reports an error.
             if c.target.is_none() && c.args.len() == 1 && c.func_name == cel::common::ast::operators::NEGATE {
                 c.func_name = "@neg".into();
@@ -211,22 +315,80 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                 });
             }
             let operand = rewrite(*s.operand)?;
+            let field = IdedExpr {
+                id,
+                // Back-quoted names (`a.`b.c``) select the field `b.c`.
+                expr: Expr::Literal(LiteralValue::String(s.field.trim_matches('`').into())),
+            };
             if s.test {
-                s.operand = Box::new(operand);
-                Expr::Select(s)
+                // has() also looks into optionals.
+                return Ok(call("@pal_has", vec![operand, field], id));
             } else {
                 // cel 0.13 answers `false` for a field of a string, number or null; cel-go
                 // fails. `@sel` fails too and otherwise looks the field up like the interpreter.
-                let field = IdedExpr {
-                    id,
-                    expr: Expr::Literal(LiteralValue::String(s.field.as_str().into())),
-                };
                 return Ok(call("@sel", vec![operand, field], id));
             }
         }
         other @ (Expr::Ident(_) | Expr::Literal(_)) => other,
     };
     Ok(IdedExpr { id, expr })
+}
+
+/// Parses a macro template in which `__pal_*` identifiers stand for sub-expressions.
+fn template(src: &str, subst: Vec<(&str, IdedExpr)>) -> Result<IdedExpr, CelError> {
+    let parsed = cel::parser::Parser::new()
+        .parse(src)
+        .map_err(|_| CelError::msg("internal macro template does not parse"))?;
+    Ok(literals::map_idents(parsed, &|n| {
+        subst.iter().find(|(k, _)| *k == n).map(|(_, v)| v.expr.clone())
+    }))
+}
+
+/// `all`, `exists`, `existsOne`, `transformList`, `transformMap` with two variables (index or
+/// key, value): cel 0.13 has none of them. They iterate over `@pairs(range)` (`[[i, v], ...]`)
+/// and bind both names with `cel.bind`.
+fn two_variable_macro(c: &mut cel::common::ast::CallExpr) -> Result<Option<IdedExpr>, CelError> {
+    let names = ["all", "exists", "existsOne", "exists_one", "transformList", "transformMap"];
+    if c.target.is_none() || !names.contains(&c.func_name.as_str()) || !(3..=4).contains(&c.args.len()) {
+        return Ok(None);
+    }
+    let (Expr::Ident(_), Expr::Ident(_)) = (&c.args[0].expr, &c.args[1].expr) else {
+        return Ok(None);
+    };
+    let Some(target) = c.target.take() else { return Ok(None) };
+    let range = call("@pairs", vec![*target], 0);
+    let args = std::mem::take(&mut c.args);
+    let mut it = args.into_iter();
+    let (Some(i), Some(v)) = (it.next(), it.next()) else { return Ok(None) };
+    let rest: Vec<IdedExpr> = it.collect();
+    let bind = |body: IdedExpr| -> Result<IdedExpr, CelError> {
+        template(
+            "cel.bind(__pal_i, __pal_p[0], cel.bind(__pal_v, __pal_p[1], __pal_body))",
+            vec![("__pal_i", i.clone()), ("__pal_v", v.clone()), ("__pal_body", body)],
+        )
+    };
+    let expanded = match (c.func_name.as_str(), rest.len()) {
+        ("all", 1) => template("__pal_r.all(__pal_p, __pal_b)", vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)])?,
+        ("exists", 1) => template("__pal_r.exists(__pal_p, __pal_b)", vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)])?,
+        ("existsOne" | "exists_one", 1) => {
+            template("__pal_r.exists_one(__pal_p, __pal_b)", vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)])?
+        }
+        ("transformList", 1) => template("__pal_r.map(__pal_p, __pal_b)", vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)])?,
+        ("transformList", 2) => template(
+            "__pal_r.filter(__pal_p, __pal_f).map(__pal_p, __pal_b)",
+            vec![("__pal_r", range), ("__pal_f", bind(rest[0].clone())?), ("__pal_b", bind(rest[1].clone())?)],
+        )?,
+        ("transformMap", 1) => template(
+            "__pal_map_of(__pal_r.map(__pal_p, [__pal_p[0], __pal_b]))",
+            vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)],
+        )?,
+        ("transformMap", 2) => template(
+            "__pal_map_of(__pal_r.filter(__pal_p, __pal_f).map(__pal_p, [__pal_p[0], __pal_b]))",
+            vec![("__pal_r", range), ("__pal_f", bind(rest[0].clone())?), ("__pal_b", bind(rest[1].clone())?)],
+        )?,
+        _ => return Ok(None),
+    };
+    Ok(Some(expanded))
 }
 
 thread_local! {
@@ -279,6 +441,9 @@ fn root_context() -> Context<'static> {
     });
     ctx.add_function("@sel", |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
         match &operand {
+            Value::Opaque(o) if o.downcast_ref::<OptionalValue>().is_some() => {
+                Ok(optional_lookup(&operand, &Value::String(field)))
+            }
             Value::Map(m) => m
                 .map
                 .get(&Key::String(field.clone()))
@@ -288,6 +453,194 @@ fn root_context() -> Context<'static> {
                 "select",
                 format!("no such key: {field} (the value is {}, not a map)", other.type_of()),
             )),
+        }
+    });
+    ctx.add_function("__pal_map_of", |pairs: Arc<Vec<Value>>| -> Result<Value, ExecutionError> {
+        let mut map = HashMap::new();
+        for p in pairs.iter() {
+            if let Value::List(kv) = p
+                && let [k, v] = kv.as_slice()
+            {
+                let key = match k {
+                    Value::String(s) => Key::String(s.clone()),
+                    Value::Int(i) => Key::Int(*i),
+                    Value::UInt(u) => Key::Uint(*u),
+                    Value::Bool(b) => Key::Bool(*b),
+                    other => return Err(ExecutionError::UnsupportedKeyType(other.clone())),
+                };
+                map.insert(key, v.clone());
+            }
+        }
+        Ok(Value::Map(Map { map: Arc::new(map) }))
+    });
+    ctx.add_function("@pairs", |v: Value| -> Result<Value, ExecutionError> {
+        let pair = |a: Value, b: Value| Value::List(Arc::new(vec![a, b]));
+        match v {
+            Value::List(l) => Ok(Value::List(Arc::new(
+                l.iter().enumerate().map(|(i, x)| pair(Value::Int(i as i64), x.clone())).collect(),
+            ))),
+            Value::Map(m) => Ok(Value::List(Arc::new(
+                m.map
+                    .iter()
+                    .map(|(k, x)| {
+                        let k = match k {
+                            Key::String(s) => Value::String(s.clone()),
+                            Key::Int(i) => Value::Int(*i),
+                            Key::Uint(u) => Value::UInt(*u),
+                            Key::Bool(b) => Value::Bool(*b),
+                        };
+                        pair(k, x.clone())
+                    })
+                    .collect(),
+            ))),
+            _ => Err(ExecutionError::NoSuchOverload),
+        }
+    });
+    ctx.add_function("@eq", |a: Value, b: Value| -> Result<Value, ExecutionError> { Ok(Value::Bool(equal(&a, &b))) });
+    ctx.add_function("@ne", |a: Value, b: Value| -> Result<Value, ExecutionError> { Ok(Value::Bool(!equal(&a, &b))) });
+    ctx.add_function("@pal_index", |a: Value, k: Value| -> Result<Value, ExecutionError> {
+        let (base, optional_base) = match &a {
+            Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
+                Some(opt) => match opt.value() {
+                    Some(v) => (v.clone(), true),
+                    None => return Ok(optional(None)),
+                },
+                None => (a.clone(), false),
+            },
+            _ => (a.clone(), false),
+        };
+        if optional_base {
+            return Ok(optional_lookup(&base, &k));
+        }
+        match (&base, &k) {
+            (Value::List(l), _) => {
+                let i = match k {
+                    Value::Int(i) => i,
+                    Value::UInt(u) => i64::try_from(u).unwrap_or(i64::MAX),
+                    Value::Float(f) if f.fract() == 0.0 => f as i64,
+                    other => return Err(ExecutionError::UnsupportedListIndex(other)),
+                };
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| l.get(i).cloned())
+                    .ok_or(ExecutionError::IndexOutOfBounds(Value::Int(i)))
+            }
+            (Value::Map(m), _) => map_get(m, &k).ok_or_else(|| ExecutionError::no_such_key(&display(&k))),
+            _ => Err(ExecutionError::UnsupportedIndex(base.clone(), k.clone())),
+        }
+    });
+    ctx.add_function("@pal_has", |a: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
+        let base = match &a {
+            Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
+                Some(opt) => match opt.value() {
+                    Some(v) => v.clone(),
+                    None => return Ok(Value::Bool(false)),
+                },
+                None => a.clone(),
+            },
+            _ => a.clone(),
+        };
+        Ok(Value::Bool(matches!(&base, Value::Map(m) if m.map.contains_key(&Key::String(field)))))
+    });
+    // cel-go semantics where cel 0.13 / kube-cel differ: `size` counts code points, `int`
+    // checks ranges and reads timestamps, the bit functions take uints and shift logically.
+    ctx.add_function("size", |ftx: &FunctionContext, v: Arguments| -> Result<Value, ExecutionError> {
+        let v = match (&ftx.this, v.0.first()) {
+            (Some(t), _) => t.clone(),
+            (None, Some(a)) => a.clone(),
+            _ => return Err(ExecutionError::MissingArgumentOrTarget),
+        };
+        let n = match &v {
+            Value::String(s) => s.chars().count(),
+            Value::Bytes(b) => b.len(),
+            Value::List(l) => l.len(),
+            Value::Map(m) => m.map.len(),
+            other => return Err(ExecutionError::UnsupportedTargetType { target: other.clone() }),
+        };
+        Ok(Value::Int(n as i64))
+    });
+    ctx.add_function("int", |v: Value| -> Result<Value, ExecutionError> {
+        let range = || ExecutionError::function_error("int", "integer overflow");
+        match v {
+            Value::Int(i) => Ok(Value::Int(i)),
+            Value::UInt(u) => i64::try_from(u).map(Value::Int).map_err(|_| range()),
+            Value::Float(f) => {
+                if f.is_finite() && f > -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_807e18 {
+                    Ok(Value::Int(f as i64))
+                } else {
+                    Err(range())
+                }
+            }
+            Value::String(s) => s
+                .parse()
+                .map(Value::Int)
+                .map_err(|_| ExecutionError::function_error("int", format!("cannot parse `{s}` as int"))),
+            Value::Timestamp(t) => Ok(Value::Int(t.timestamp())),
+            other => Err(ExecutionError::function_error("int", format!("cannot convert {} to int", type_name(&other)))),
+        }
+    });
+    let bit = |name: &'static str, fi: fn(i64, i64) -> i64, fu: fn(u64, u64) -> u64| {
+        move |a: Value, b: Value| -> Result<Value, ExecutionError> {
+            match (a, b) {
+                (Value::Int(x), Value::Int(y)) => Ok(Value::Int(fi(x, y))),
+                (Value::UInt(x), Value::UInt(y)) => Ok(Value::UInt(fu(x, y))),
+                _ => Err(ExecutionError::function_error(name, "arguments must both be int or both be uint")),
+            }
+        }
+    };
+    ctx.add_function("math.bitAnd", bit("math.bitAnd", |a, b| a & b, |a, b| a & b));
+    ctx.add_function("math.bitOr", bit("math.bitOr", |a, b| a | b, |a, b| a | b));
+    ctx.add_function("math.bitXor", bit("math.bitXor", |a, b| a ^ b, |a, b| a ^ b));
+    ctx.add_function("math.bitNot", |a: Value| -> Result<Value, ExecutionError> {
+        match a {
+            Value::Int(x) => Ok(Value::Int(!x)),
+            Value::UInt(x) => Ok(Value::UInt(!x)),
+            _ => Err(ExecutionError::function_error("math.bitNot", "argument must be int or uint")),
+        }
+    });
+    let shift = |name: &'static str, left: bool| {
+        move |a: Value, n: i64| -> Result<Value, ExecutionError> {
+            if n < 0 {
+                return Err(ExecutionError::function_error(name, "negative shift"));
+            }
+            let sh = |x: u64| -> u64 {
+                if n >= 64 {
+                    0
+                } else if left {
+                    x << n
+                } else {
+                    x >> n
+                }
+            };
+            match a {
+                Value::Int(x) => Ok(Value::Int(sh(x as u64) as i64)),
+                Value::UInt(x) => Ok(Value::UInt(sh(x))),
+                _ => Err(ExecutionError::function_error(name, "argument must be int or uint")),
+            }
+        }
+    };
+    ctx.add_function("math.bitShiftLeft", shift("math.bitShiftLeft", true));
+    ctx.add_function("math.bitShiftRight", shift("math.bitShiftRight", false));
+    ctx.add_function("type", |v: Value| -> Result<Value, ExecutionError> { Ok(type_value(type_name(&v))) });
+    for t in ["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "optional_type"] {
+        ctx.add_variable_from_value(t, type_value(t));
+    }
+    ctx.add_function("@pal_in", |a: Value, b: Value| -> Result<Value, ExecutionError> {
+        match &b {
+            Value::List(l) => Ok(Value::Bool(l.iter().any(|x| equal(&a, x)))),
+            Value::Map(m) => Ok(Value::Bool(m.map.keys().any(|k| equal(&a, &key_value(k))))),
+            _ => Err(ExecutionError::NoSuchOverload),
+        }
+    });
+    ctx.add_function("bool", |v: Value| -> Result<Value, ExecutionError> {
+        match v {
+            Value::Bool(b) => Ok(Value::Bool(b)),
+            Value::String(s) => match s.as_str() {
+                "1" | "t" | "true" | "TRUE" | "True" => Ok(Value::Bool(true)),
+                "0" | "f" | "false" | "FALSE" | "False" => Ok(Value::Bool(false)),
+                other => Err(ExecutionError::function_error("bool", format!("cannot convert `{other}` to bool"))),
+            },
+            _ => Err(ExecutionError::NoSuchOverload),
         }
     });
     ctx.add_function("@neg", |v: Value| -> Result<Value, ExecutionError> {
@@ -310,6 +663,94 @@ fn root_context() -> Context<'static> {
     ctx
 }
 
+/// A CEL type value (`type(x)`, `int`, `string`...).
+#[derive(Debug, PartialEq, Eq)]
+struct CelType(&'static str);
+
+impl cel::objects::Opaque for CelType {
+    fn runtime_type_name(&self) -> &str {
+        "type"
+    }
+}
+
+fn type_value(name: &'static str) -> Value {
+    Value::Opaque(Arc::new(CelType(name)))
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "list",
+        Value::Map(_) => "map",
+        Value::Int(_) => "int",
+        Value::UInt(_) => "uint",
+        Value::Float(_) => "double",
+        Value::String(_) => "string",
+        Value::Bytes(_) => "bytes",
+        Value::Bool(_) => "bool",
+        Value::Null => "null_type",
+        Value::Duration(_) => "google.protobuf.Duration",
+        Value::Timestamp(_) => "google.protobuf.Timestamp",
+        Value::Opaque(o) if o.downcast_ref::<CelType>().is_some() => "type",
+        Value::Opaque(o) if o.downcast_ref::<OptionalValue>().is_some() => "optional_type",
+        _ => "dyn",
+    }
+}
+
+/// Map lookup where numeric keys of different types are equal (`{1u: x}[1]`).
+fn map_get(m: &Map, k: &Value) -> Option<Value> {
+    let direct = match k {
+        Value::String(s) => Some(Key::String(s.clone())),
+        Value::Int(i) => Some(Key::Int(*i)),
+        Value::UInt(u) => Some(Key::Uint(*u)),
+        Value::Bool(b) => Some(Key::Bool(*b)),
+        _ => None,
+    };
+    if let Some(v) = direct.and_then(|d| m.map.get(&d)) {
+        return Some(v.clone());
+    }
+    if matches!(k, Value::Int(_) | Value::UInt(_) | Value::Float(_)) {
+        return m.map.iter().find(|(mk, _)| equal(&key_value(mk), k)).map(|(_, v)| v.clone());
+    }
+    None
+}
+
+fn key_value(k: &Key) -> Value {
+    match k {
+        Key::String(s) => Value::String(s.clone()),
+        Key::Int(i) => Value::Int(*i),
+        Key::Uint(u) => Value::UInt(*u),
+        Key::Bool(b) => Value::Bool(*b),
+    }
+}
+
+/// CEL equality: numbers compare by value across int, uint and double; lists and maps
+/// element by element with the same rule.
+fn equal(a: &Value, b: &Value) -> bool {
+    use Value as V;
+    match (a, b) {
+        (V::Int(x), V::UInt(y)) | (V::UInt(y), V::Int(x)) => u64::try_from(*x).is_ok_and(|x| x == *y),
+        (V::Int(x), V::Float(y)) | (V::Float(y), V::Int(x)) => (*x as f64) == *y && y.fract() == 0.0 && y.abs() < 9.3e18,
+        (V::UInt(x), V::Float(y)) | (V::Float(y), V::UInt(x)) => (*x as f64) == *y && *y >= 0.0 && *y < 1.85e19,
+        (V::List(x), V::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| equal(a, b)),
+        (V::Map(x), V::Map(y)) => {
+            x.map.len() == y.map.len()
+                && x.map.iter().all(|(k, v)| {
+                    let kv = key_value(k);
+                    y.map.iter().any(|(k2, v2)| equal(&kv, &key_value(k2)) && equal(v, v2))
+                })
+        }
+        (V::Opaque(x), V::Opaque(y)) => match (x.downcast_ref::<OptionalValue>(), y.downcast_ref::<OptionalValue>()) {
+            (Some(x), Some(y)) => match (x.value(), y.value()) {
+                (None, None) => true,
+                (Some(a), Some(b)) => equal(a, b),
+                _ => false,
+            },
+            _ => a == b,
+        },
+        _ => a == b,
+    }
+}
+
 fn optional(v: Option<Value>) -> Value {
     Value::Opaque(Arc::new(match v {
         Some(v) => OptionalValue::of(v),
@@ -330,10 +771,7 @@ fn optional_lookup(operand: &Value, key: &Value) -> Value {
         _ => operand,
     };
     let found = match (base, key) {
-        (Value::Map(m), Value::String(s)) => m.map.get(&Key::String(s.clone())).cloned(),
-        (Value::Map(m), Value::Int(i)) => m.map.get(&Key::Int(*i)).cloned(),
-        (Value::Map(m), Value::UInt(u)) => m.map.get(&Key::Uint(*u)).cloned(),
-        (Value::Map(m), Value::Bool(b)) => m.map.get(&Key::Bool(*b)).cloned(),
+        (Value::Map(m), k) => map_get(m, k),
         (Value::List(l), Value::Int(i)) => usize::try_from(*i).ok().and_then(|i| l.get(i).cloned()),
         (Value::List(l), Value::UInt(u)) => usize::try_from(*u).ok().and_then(|i| l.get(i).cloned()),
         _ => None,

@@ -9,6 +9,7 @@
 
 pub mod cel;
 pub mod gatekeeper;
+mod literals;
 pub mod matching;
 pub mod rego;
 pub mod review;

@@ -29,6 +29,13 @@ impl TP {
         };
         fields.iter().filter(move |(n, _)| n == k).map(|(_, v)| v)
     }
+    /// Every field name and scalar, for spotting protobuf-only tests.
+    fn flat(&self) -> String {
+        match self {
+            TP::Msg(f) => f.iter().map(|(n, v)| format!("{n} {}", v.flat())).collect::<Vec<_>>().join(" "),
+            other => other.text(),
+        }
+    }
     fn text(&self) -> String {
         match self {
             TP::Str(b) => String::from_utf8_lossy(b).to_string(),
@@ -267,7 +274,7 @@ fn cel_spec_conformance() {
         let (mut fp, mut ff) = (0, 0);
         for section in root.all("section") {
             for t in section.all("test") {
-                let raw = format!("{t:?}");
+                let raw = t.flat();
                 if needs_proto(t, &raw) {
                     proto += 1;
                     continue;
