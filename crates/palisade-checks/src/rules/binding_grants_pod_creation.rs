@@ -15,7 +15,7 @@ const fn create(group: &'static str, resource: &'static str) -> Permission {
 }
 
 /// Creating any of these runs a pod spec of the creator's choosing.
-const WORKLOADS: &[Permission] = &[
+pub(crate) const WORKLOADS: &[Permission] = &[
     create("", "pods"),
     create("apps", "deployments"),
     create("apps", "statefulsets"),

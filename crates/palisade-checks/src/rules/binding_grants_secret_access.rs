@@ -6,7 +6,7 @@ pub struct BindingGrantsSecretAccess;
 
 pub static CHECK: &dyn Check = &BindingGrantsSecretAccess;
 
-const SECRETS: &[Permission] = &[Permission {
+pub(crate) const SECRETS: &[Permission] = &[Permission {
     group: "",
     resource: "secrets",
     verbs: &[

@@ -8,7 +8,7 @@ pub static CHECK: &dyn Check = &RoleGrantsEscalateOrBind;
 
 const RBAC: &str = "rbac.authorization.k8s.io";
 
-const ESCALATE_BIND: &[Permission] = &[
+pub(crate) const ESCALATE_BIND: &[Permission] = &[
     Permission {
         group: RBAC,
         resource: "clusterroles",

@@ -14,7 +14,7 @@ const fn impersonate(group: &'static str, resource: &'static str) -> Permission 
     }
 }
 
-const IMPERSONATE: &[Permission] = &[
+pub(crate) const IMPERSONATE: &[Permission] = &[
     impersonate("", "users"),
     impersonate("", "groups"),
     impersonate("", "serviceaccounts"),

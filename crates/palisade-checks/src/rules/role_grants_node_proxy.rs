@@ -6,7 +6,7 @@ pub struct RoleGrantsNodeProxy;
 
 pub static CHECK: &dyn Check = &RoleGrantsNodeProxy;
 
-const NODE_PROXY: &[Permission] = &[Permission {
+pub(crate) const NODE_PROXY: &[Permission] = &[Permission {
     group: "",
     resource: "nodes/proxy",
     verbs: &["get", "create"],

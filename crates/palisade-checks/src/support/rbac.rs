@@ -151,7 +151,8 @@ impl BuiltinRole {
     /// default roles, accurate for the permissions checks ask about: `admin` and `edit` manage
     /// every namespaced workload resource including Secrets, pods/exec and pods/attach, and may
     /// impersonate ServiceAccounts; `admin` also manages Roles and RoleBindings; `view` reads
-    /// everything except Secrets.
+    /// everything except Secrets; none of them reaches nodes, cluster-scoped RBAC, admission
+    /// webhooks, certificate approval or token creation.
     pub fn grants(self, perm: &Permission) -> Option<&'static str> {
         let rw = [
             "get",
@@ -172,7 +173,10 @@ impl BuiltinRole {
                 | "clusterrolebindings"
                 | "nodes"
                 | "nodes/proxy"
+                | "persistentvolumes"
+                | "serviceaccounts/token"
                 | "certificatesigningrequests/approval"
+                | "signers"
                 | "mutatingwebhookconfigurations"
                 | "validatingwebhookconfigurations"
                 | "users"
@@ -183,7 +187,12 @@ impl BuiltinRole {
                 matches!(v, "get" | "list" | "watch")
                     && !matches!(
                         perm.resource,
-                        "secrets" | "pods/exec" | "pods/attach" | "pods/portforward"
+                        "secrets"
+                            | "pods/exec"
+                            | "pods/attach"
+                            | "pods/portforward"
+                            | "nodes/proxy"
+                            | "serviceaccounts/token"
                     )
             }
         };
