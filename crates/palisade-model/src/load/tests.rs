@@ -502,3 +502,64 @@ fn large_streams_parse_in_chunks_exactly_as_in_one_piece() {
     assert!(e[1].contains("YAML syntax error"), "{e:#?}");
     assert_eq!(out.errors[1].doc, Some(5001));
 }
+
+#[test]
+fn crlf_line_endings_and_document_end_markers() {
+    let src = "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\ndata:\r\n  a: |\r\n    line1\r\n    line2\r\n  b: x\r\n  c:\r\n...\r\n---\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: two}\r\n";
+    let out = load(src);
+    assert_eq!(out.errors, vec![]);
+    // kubectl 1.32 printed {"a": "line1\nline2\n", "b": "x", "c": null}.
+    assert_eq!(
+        out.objects[0].root.get("data").unwrap().to_json(),
+        serde_json::json!({"a": "line1\nline2\n", "b": "x", "c": null})
+    );
+    assert_eq!(
+        out.objects[0].root.path(&["data", "b"]).unwrap().pos,
+        Pos::new(9, 6)
+    );
+    assert_eq!(out.objects[1].name(), "two");
+    assert_eq!(out.objects[1].pos(), Pos::new(14, 1));
+    assert_eq!(out.objects[1].source.doc, 1);
+}
+
+/// Mutated and truncated manifests never panic, and whatever loads is a well-formed object.
+#[test]
+fn mutated_input_never_panics() {
+    let base = format!(
+        "{CM}data:\n  a: &x \"quoted \\u00e9\"\n  b: *x\n  c: |\n    block\n  d: {{k: [1, 2.5, yes, ~]}}\n  <<: {{m: 1}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: nginx\n        securityContext: {{privileged: false}}\n"
+    );
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let alphabet = b"-:[]{}&*!|>'\"#%@`,? \t\n\r\x00\xff0aZ~.";
+    for _ in 0..3000 {
+        let mut b = base.clone().into_bytes();
+        for _ in 0..1 + next(3) {
+            if b.is_empty() {
+                break;
+            }
+            let i = next(b.len());
+            match next(4) {
+                0 => b[i] = alphabet[next(alphabet.len())],
+                1 => b.insert(i, alphabet[next(alphabet.len())]),
+                2 => {
+                    b.remove(i);
+                }
+                _ => b.truncate(i),
+            }
+        }
+        let out = load_with(&b, &LoadOptions::default());
+        for o in &out.objects {
+            assert!(!o.kind().is_empty() && !o.id.api_version.is_empty());
+            assert!(o.pos().is_known());
+        }
+        for e in out.errors.iter().chain(&out.warnings) {
+            assert_eq!(&*e.file, "t.yaml");
+            assert!(!e.message.is_empty());
+        }
+    }
+}
