@@ -1,0 +1,361 @@
+//! The one engine every door shares: objects in, findings out, with the same config,
+//! exemptions, owners and fingerprints whether the objects came from files, a chart, an
+//! AdmissionReview or a live cluster.
+
+pub mod config;
+pub mod date;
+pub mod exempt;
+pub mod owner;
+pub mod rule;
+
+pub use config::{Config, ConfigError};
+pub use date::Date;
+pub use exempt::{ExemptionUse, ExpiredExemption};
+pub use rule::{Builtin, Evaluator, RuleInfo, RuleSource};
+
+use palisade_model::{
+    CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity, Str,
+};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One problem in one object under one rule.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Index into `Scan::rules`.
+    pub rule: u32,
+    /// Index into `Scan::objects`.
+    pub object: u32,
+    pub severity: Severity,
+    pub message: String,
+    pub pos: Pos,
+    pub path: String,
+    pub container: Option<Str>,
+    /// Stable across reformatting and reordering: rule, object identity, field path, container.
+    pub fingerprint: u64,
+    /// Set when an exemption covers the finding (it is then not counted).
+    pub exemption: Option<ExemptionUse>,
+}
+
+impl Finding {
+    pub fn fingerprint_hex(&self) -> String {
+        format!("{:016x}", self.fingerprint)
+    }
+}
+
+/// Everything a report needs.
+pub struct Scan {
+    pub rules: Vec<RuleInfo>,
+    pub objects: Vec<Object>,
+    /// Owner of each object (same index as `objects`).
+    pub owners: Vec<Arc<str>>,
+    /// Active findings, sorted by file, line, rule.
+    pub findings: Vec<Finding>,
+    /// Findings covered by an exemption.
+    pub exempted: Vec<Finding>,
+    pub expired_exemptions: Vec<ExpiredExemption>,
+    /// Inputs that could not be read or parsed (the rest was scanned).
+    pub input_errors: Vec<LoadError>,
+    pub warnings: Vec<LoadError>,
+    /// Score 0–100 per object (same index as `objects`).
+    pub scores: Vec<u8>,
+}
+
+impl Scan {
+    pub fn rule(&self, f: &Finding) -> &RuleInfo {
+        &self.rules[f.rule as usize]
+    }
+    pub fn object(&self, f: &Finding) -> &Object {
+        &self.objects[f.object as usize]
+    }
+    pub fn owner(&self, f: &Finding) -> &str {
+        &self.owners[f.object as usize]
+    }
+    /// Overall score: the mean of the object scores (100 for an empty scan).
+    pub fn score(&self) -> u8 {
+        if self.scores.is_empty() {
+            return 100;
+        }
+        let sum: u64 = self.scores.iter().map(|&s| u64::from(s)).sum();
+        (sum / self.scores.len() as u64) as u8
+    }
+    pub fn count_at_least(&self, sev: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity >= sev).count()
+    }
+    pub fn counts(&self) -> [(Severity, usize); 5] {
+        Severity::ALL.map(|s| (s, self.findings.iter().filter(|f| f.severity == s).count()))
+    }
+}
+
+/// Points an object loses per active finding; its score is 100 minus the sum, at least 0.
+pub fn penalty(sev: Severity) -> u32 {
+    match sev {
+        Severity::Critical => 30,
+        Severity::High => 15,
+        Severity::Medium => 6,
+        Severity::Low => 2,
+        Severity::Info => 0,
+    }
+}
+
+pub struct Engine {
+    evaluators: Vec<Box<dyn Evaluator>>,
+    /// Concatenated rules of all evaluators; `offsets[i]` is where evaluator i's rules start.
+    rules: Vec<RuleInfo>,
+    offsets: Vec<usize>,
+    /// Per rule: enabled and effective severity.
+    enabled: Vec<bool>,
+    severity: Vec<Severity>,
+    exemptions: exempt::Exemptions,
+    owners: owner::Owners,
+    pub custom: CustomWorkloads,
+    /// Config problems found once all rules are known (unknown ids in `checks.*`).
+    pub warnings: Vec<String>,
+}
+
+impl Engine {
+    /// Builds the engine: the built-in catalogue (configured by `config`) plus `extra`
+    /// evaluators (PSS, policies, ...).
+    pub fn new(
+        config: &Config,
+        extra: Vec<Box<dyn Evaluator>>,
+        today: Date,
+    ) -> Result<Engine, ConfigError> {
+        let file = config
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| ".palisade.yaml".into());
+        let err = |message: String| ConfigError {
+            file: file.clone(),
+            message,
+        };
+        let builtin: Vec<_> = palisade_checks::rules::ALL
+            .iter()
+            .map(|c| {
+                let mut params = palisade_checks::default_params(c.meta());
+                if let Some(p) = config.checks.params.get(c.meta().id) {
+                    for (k, v) in p {
+                        params.insert(k.clone(), v.clone());
+                    }
+                }
+                (*c, params)
+            })
+            .collect();
+        let mut evaluators: Vec<Box<dyn Evaluator>> = vec![Box::new(Builtin::new(builtin))];
+        evaluators.extend(extra);
+
+        let mut rules = Vec::new();
+        let mut offsets = Vec::new();
+        for e in &evaluators {
+            offsets.push(rules.len());
+            rules.extend(e.rules().iter().cloned());
+        }
+        let mut warnings = Vec::new();
+        let known: std::collections::HashSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        for (list, ids) in [
+            ("enable", &config.checks.enable),
+            ("disable", &config.checks.disable),
+            ("only", &config.checks.only),
+        ] {
+            for id in ids.iter().filter(|i| *i != "*" && !known.contains(i.as_str())) {
+                warnings.push(format!(
+                    "{file}: checks.{list}: no check named `{id}`; `palisade checks list` shows the ids"
+                ));
+            }
+        }
+        for id in config.checks.severity.keys().filter(|i| !known.contains(i.as_str())) {
+            warnings.push(format!("{file}: checks.severity: no check named `{id}`"));
+        }
+
+        let all_enabled = config.checks.enable.iter().any(|x| x == "*");
+        let enabled = rules
+            .iter()
+            .map(|r| {
+                let default_on = match r.source {
+                    RuleSource::Builtin => palisade_checks::find(&r.id)
+                        .is_none_or(|c| c.meta().enabled_by_default),
+                    _ => true,
+                };
+                let listed = |l: &[String]| l.iter().any(|x| x == &r.id);
+                if listed(&config.checks.disable) {
+                    false
+                } else if !config.checks.only.is_empty() {
+                    listed(&config.checks.only) || listed(&config.checks.enable)
+                } else {
+                    default_on || all_enabled || listed(&config.checks.enable)
+                }
+            })
+            .collect();
+        let mut severity = Vec::with_capacity(rules.len());
+        for r in &rules {
+            let s = match config.checks.severity.get(&r.id) {
+                Some(s) => s.parse().map_err(|e| err(format!("checks.severity.{}: {e}", r.id)))?,
+                None => r.severity,
+            };
+            severity.push(s);
+        }
+        let exemptions = exempt::Exemptions::new(&config.exemptions, &file, today).map_err(err)?;
+        let owners = owner::Owners::new(&config.owners).map_err(err)?;
+        let mut custom = CustomWorkloads::default();
+        for w in &config.workloads {
+            custom.add(&w.kind, &w.template);
+        }
+        Ok(Engine {
+            evaluators,
+            rules,
+            offsets,
+            enabled,
+            severity,
+            exemptions,
+            owners,
+            custom,
+            warnings,
+        })
+    }
+
+    pub fn rules(&self) -> &[RuleInfo] {
+        &self.rules
+    }
+
+    /// Evaluates every object with every enabled rule, in parallel.
+    pub fn run(&self, objects: Vec<Object>, input_errors: Vec<LoadError>, warnings: Vec<LoadError>) -> Scan {
+        let index = Index::new(&objects, &self.custom);
+        let per_object: Vec<(Arc<str>, Vec<Finding>)> = objects
+            .par_iter()
+            .enumerate()
+            .map(|(i, obj)| {
+                let owner = self.owners.owner_of(obj, &self.custom);
+                (owner, self.evaluate_one(i as u32, obj, &index))
+            })
+            .collect();
+        let mut owners = Vec::with_capacity(objects.len());
+        let mut scores = Vec::with_capacity(objects.len());
+        let mut findings = Vec::new();
+        let mut exempted = Vec::new();
+        for (owner, fs) in per_object {
+            owners.push(owner);
+            let lost: u32 = fs
+                .iter()
+                .filter(|f| f.exemption.is_none())
+                .map(|f| penalty(f.severity))
+                .sum();
+            scores.push(100u32.saturating_sub(lost) as u8);
+            for f in fs {
+                if f.exemption.is_some() {
+                    exempted.push(f);
+                } else {
+                    findings.push(f);
+                }
+            }
+        }
+        let key = |f: &Finding| {
+            let o = &objects[f.object as usize];
+            (o.source.display_file().to_string(), o.source.doc, f.pos, f.rule)
+        };
+        findings.sort_by_cached_key(key);
+        exempted.sort_by_cached_key(key);
+        Scan {
+            rules: self.rules.clone(),
+            objects,
+            owners,
+            findings,
+            exempted,
+            expired_exemptions: self.exemptions.expired(),
+            input_errors,
+            warnings,
+            scores,
+        }
+    }
+
+    /// Findings for one object (exempted ones carry their exemption). The webhook calls this
+    /// directly with an index over the request's objects.
+    pub fn evaluate_one(&self, object_index: u32, obj: &Object, index: &Index) -> Vec<Finding> {
+        let mut raw: Vec<(usize, Diagnostic)> = Vec::new();
+        let mut out = Vec::new();
+        for (e, ev) in self.evaluators.iter().enumerate() {
+            raw.clear();
+            ev.evaluate(obj, index, &mut raw);
+            for (local, d) in raw.drain(..) {
+                let rule = self.offsets[e] + local;
+                if !self.enabled.get(rule).copied().unwrap_or(false) {
+                    continue;
+                }
+                let id = &self.rules[rule].id;
+                let exemption =
+                    self.exemptions
+                        .find(id, obj, d.container.as_deref(), &self.custom);
+                out.push(Finding {
+                    rule: rule as u32,
+                    object: object_index,
+                    severity: self.severity[rule],
+                    fingerprint: fingerprint(id, obj, &d),
+                    message: d.message,
+                    pos: d.pos,
+                    path: d.path,
+                    container: d.container,
+                    exemption,
+                });
+            }
+        }
+        out
+    }
+
+    /// JSON Patch operations for the safe fixes of the given findings' rules.
+    pub fn fixes(&self, obj: &Object, index: &Index, rules: &[u32]) -> Vec<serde_json::Value> {
+        let mut ops = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for &r in rules {
+            let r = r as usize;
+            if !seen.insert(r) {
+                continue;
+            }
+            let Some(e) = self.offsets.iter().rposition(|&o| o <= r) else {
+                continue;
+            };
+            ops.extend(self.evaluators[e].fix(r - self.offsets[e], obj, index));
+        }
+        ops
+    }
+}
+
+/// FNV-1a, written out because fingerprints must never change between Rust releases (std's
+/// hasher may).
+fn fnv(h: &mut u64, bytes: &[u8]) {
+    for b in bytes {
+        *h ^= u64::from(*b);
+        *h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    *h ^= 0xff;
+    *h = h.wrapping_mul(0x100_0000_01b3);
+}
+
+/// Rule, object identity, field path and container: nothing that moves when a file is
+/// reformatted or objects are reordered. When a check gives no path, the message stands in.
+pub fn fingerprint(rule: &str, obj: &Object, d: &Diagnostic) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    fnv(&mut h, rule.as_bytes());
+    fnv(&mut h, obj.id.group().as_bytes());
+    fnv(&mut h, obj.kind().as_bytes());
+    fnv(&mut h, obj.effective_namespace().unwrap_or("").as_bytes());
+    fnv(&mut h, obj.name().as_bytes());
+    fnv(&mut h, d.container.as_deref().unwrap_or("").as_bytes());
+    if d.path.is_empty() {
+        fnv(&mut h, d.message.as_bytes());
+    } else {
+        fnv(&mut h, d.path.as_bytes());
+    }
+    h
+}
+
+/// Counts of findings by a key, for summaries (`--group-by`).
+pub fn group_counts<'a>(scan: &'a Scan, key: impl Fn(&'a Finding) -> String) -> Vec<(String, usize)> {
+    let mut m: HashMap<String, usize> = HashMap::new();
+    for f in &scan.findings {
+        *m.entry(key(f)).or_default() += 1;
+    }
+    let mut v: Vec<_> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}

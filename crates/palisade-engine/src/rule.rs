@@ -1,0 +1,90 @@
+//! Evaluators: anything that turns objects into diagnostics under named rules. Built-in checks,
+//! the Pod Security Standards, Gatekeeper/VAP policies and the image scanner all plug in here,
+//! so every door (scan, webhook, cluster audit) gets the same verdicts.
+
+use palisade_checks::{Check, Ctx};
+use palisade_model::{Category, Diagnostic, Index, Object, Severity};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSource {
+    Builtin,
+    Pss,
+    Policy,
+    Image,
+}
+
+/// What reports need to know about a rule.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub rationale: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub source: RuleSource,
+}
+
+pub trait Evaluator: Send + Sync {
+    fn rules(&self) -> &[RuleInfo];
+    /// Appends `(rule index into rules(), diagnostic)` for one object. Must not panic.
+    fn evaluate(&self, obj: &Object, index: &Index, out: &mut Vec<(usize, Diagnostic)>);
+    /// JSON Patch operations fixing what rule `rule` reports, where a safe fix exists.
+    fn fix(&self, _rule: usize, _obj: &Object, _index: &Index) -> Vec<serde_json::Value> {
+        Vec::new()
+    }
+}
+
+/// The built-in catalogue, with each check's parameters resolved.
+pub struct Builtin {
+    checks: Vec<(&'static dyn Check, serde_json::Map<String, serde_json::Value>)>,
+    rules: Vec<RuleInfo>,
+}
+
+impl Builtin {
+    pub fn new(
+        checks: Vec<(&'static dyn Check, serde_json::Map<String, serde_json::Value>)>,
+    ) -> Self {
+        let rules = checks
+            .iter()
+            .map(|(c, _)| {
+                let m = c.meta();
+                RuleInfo {
+                    id: m.id.into(),
+                    title: m.title.into(),
+                    category: m.category,
+                    severity: m.severity,
+                    rationale: m.rationale.into(),
+                    remediation: m.remediation.into(),
+                    references: m.references.iter().map(|r| r.to_string()).collect(),
+                    source: RuleSource::Builtin,
+                }
+            })
+            .collect();
+        Builtin { checks, rules }
+    }
+}
+
+impl Evaluator for Builtin {
+    fn rules(&self) -> &[RuleInfo] {
+        &self.rules
+    }
+
+    fn evaluate(&self, obj: &Object, index: &Index, out: &mut Vec<(usize, Diagnostic)>) {
+        let mut diags = Vec::new();
+        for (i, (check, params)) in self.checks.iter().enumerate() {
+            let ctx = Ctx { index, params };
+            check.run(obj, &ctx, &mut diags);
+            out.extend(diags.drain(..).map(|d| (i, d)));
+        }
+    }
+
+    fn fix(&self, rule: usize, obj: &Object, index: &Index) -> Vec<serde_json::Value> {
+        match self.checks.get(rule) {
+            Some((check, params)) => check.fix(obj, &Ctx { index, params }),
+            None => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Report formats. Every format is a pure function of the scan, so the CLI, CI and the webhook
+//! print the same facts.
+
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+mod text;
+
+use palisade_engine::{Finding, Scan};
+use palisade_model::Severity;
+use palisade_render::Texts;
+use std::str::FromStr;
+
+pub use json::to_json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        Ok(match s {
+            "text" => Format::Text,
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "junit" => Format::Junit,
+            "markdown" | "md" => Format::Markdown,
+            _ => {
+                return Err(format!(
+                    "unknown format `{s}`; expected text, json, sarif, junit or markdown"
+                ));
+            }
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum GroupBy {
+    #[default]
+    Check,
+    Owner,
+    Namespace,
+    File,
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<GroupBy, String> {
+        Ok(match s {
+            "check" => GroupBy::Check,
+            "owner" => GroupBy::Owner,
+            "namespace" => GroupBy::Namespace,
+            "file" => GroupBy::File,
+            _ => return Err(format!("unknown grouping `{s}`; expected owner, check, namespace or file")),
+        })
+    }
+}
+
+impl GroupBy {
+    pub fn key(self, scan: &Scan, f: &Finding) -> String {
+        let o = scan.object(f);
+        match self {
+            GroupBy::Check => scan.rule(f).id.clone(),
+            GroupBy::Owner => scan.owner(f).to_string(),
+            GroupBy::Namespace => o.effective_namespace().unwrap_or("(cluster)").to_string(),
+            GroupBy::File => o.source.display_file().to_string(),
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupBy::Check => "check",
+            GroupBy::Owner => "owner",
+            GroupBy::Namespace => "namespace",
+            GroupBy::File => "file",
+        }
+    }
+}
+
+pub struct Options<'a> {
+    pub texts: &'a Texts,
+    pub group_by: GroupBy,
+    pub fail_on: Severity,
+    pub color: bool,
+    pub tool_version: &'a str,
+}
+
+pub fn render(format: Format, scan: &Scan, opts: &Options) -> String {
+    match format {
+        Format::Text => text::render(scan, opts),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&json::to_json(scan, opts)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Sarif => {
+            let mut s = serde_json::to_string_pretty(&sarif::to_sarif(scan, opts)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Junit => junit::render(scan, opts),
+        Format::Markdown => markdown::render(scan, opts),
+    }
+}
+
+/// Findings grouped by `group_by`, groups in first-seen order of the sorted findings.
+pub(crate) fn grouped<'s>(
+    scan: &'s Scan,
+    by: GroupBy,
+    list: impl IntoIterator<Item = &'s Finding>,
+) -> Vec<(String, Vec<&'s Finding>)> {
+    let mut groups: Vec<(String, Vec<&Finding>)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for f in list {
+        let k = by.key(scan, f);
+        match at.get(&k) {
+            Some(&i) => groups[i].1.push(f),
+            None => {
+                at.insert(k.clone(), groups.len());
+                groups.push((k, vec![f]));
+            }
+        }
+    }
+    groups
+}

@@ -1,0 +1,114 @@
+//! SARIF 2.1.0, as GitHub code scanning and other viewers read it. Built as JSON directly (the
+//! shape is small) and validated against the official schema in the tests.
+
+use crate::Options;
+use palisade_engine::{Finding, Scan};
+use palisade_model::Severity;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub's `security-severity` (0–10) so code scanning sorts security findings.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+pub fn to_sarif(scan: &Scan, opts: &Options) -> Value {
+    // Only rules that have results (or exempted results) are listed, to keep files small.
+    let mut used: Vec<u32> = scan
+        .findings
+        .iter()
+        .chain(&scan.exempted)
+        .map(|f| f.rule)
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let rule_index: HashMap<u32, usize> = used.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    let rules: Vec<Value> = used
+        .iter()
+        .map(|&r| {
+            let r = &scan.rules[r as usize];
+            let refs = r.references.join("\n- ");
+            json!({
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": {"text": r.title},
+                "fullDescription": {"text": r.rationale},
+                "help": {
+                    "text": format!("{}\n\nRemediation: {}", r.rationale, r.remediation),
+                    "markdown": format!("{}\n\n**Remediation.** {}{}", r.rationale, r.remediation,
+                        if refs.is_empty() { String::new() } else { format!("\n\n**References**\n- {refs}") }),
+                },
+                "defaultConfiguration": {"level": level(r.severity)},
+                "properties": {
+                    "category": r.category,
+                    "tags": [r.category.as_str(), "kubernetes"],
+                    "security-severity": security_severity(r.severity),
+                },
+            })
+        })
+        .collect();
+    let result = |f: &Finding| {
+        let o = scan.object(f);
+        let mut region = json!({});
+        if f.pos.is_known() {
+            region = json!({"startLine": f.pos.line, "startColumn": f.pos.col.max(1)});
+        }
+        let mut phys = json!({"artifactLocation": {"uri": o.source.display_file().trim_start_matches("./")}});
+        if f.pos.is_known() {
+            phys["region"] = region;
+        }
+        let mut r = json!({
+            "ruleId": scan.rule(f).id,
+            "ruleIndex": rule_index.get(&f.rule).copied().unwrap_or(0),
+            "level": level(f.severity),
+            "message": {"text": format!("{} ({})", f.message, o.id)},
+            "locations": [{
+                "physicalLocation": phys,
+                "logicalLocations": [{"fullyQualifiedName": o.id.to_string(), "kind": "resource"}],
+            }],
+            "partialFingerprints": {"palisadeFingerprint/v1": f.fingerprint_hex()},
+            "properties": {"owner": scan.owner(f), "severity": f.severity, "container": f.container.as_deref()},
+        });
+        if let Some(e) = &f.exemption {
+            r["suppressions"] = json!([{
+                "kind": if e.origin.starts_with("annotation") { "inSource" } else { "external" },
+                "justification": e.reason,
+            }]);
+        }
+        r
+    };
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "palisade",
+                "version": opts.tool_version,
+                "informationUri": "https://github.com/palisade-dev/palisade",
+                "rules": rules,
+            }},
+            "results": scan.findings.iter().chain(&scan.exempted).map(result).collect::<Vec<_>>(),
+            "invocations": [{
+                "executionSuccessful": scan.input_errors.is_empty(),
+                "toolExecutionNotifications": scan.input_errors.iter().map(|e| json!({
+                    "level": "error",
+                    "message": {"text": e.to_string()},
+                })).collect::<Vec<_>>(),
+            }],
+        }],
+    })
+}
