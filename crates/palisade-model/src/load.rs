@@ -41,6 +41,21 @@ pub struct LoadError {
     pub message: String,
 }
 
+/// Phrases every "this document is not a Kubernetes object" message contains.
+const NOT_AN_OBJECT: [&str; 2] = [
+    "not a Kubernetes object",
+    "every Kubernetes object needs `apiVersion` and `kind`",
+];
+
+impl LoadError {
+    /// Whether the problem is that a document is not a Kubernetes object at all (not a
+    /// mapping, or no `apiVersion`/`kind`): typical of YAML files that are not manifests (CI
+    /// workflows, Helm values), which a directory walk may want to skip quietly.
+    pub fn is_not_an_object(&self) -> bool {
+        NOT_AN_OBJECT.iter().any(|p| self.message.contains(p))
+    }
+}
+
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.pos {

@@ -228,6 +228,9 @@ fn documents_that_are_not_objects_are_reported_and_others_loaded() {
     );
     assert_eq!(out.objects.len(), 1);
     assert_eq!(out.objects[0].source.doc, 2);
+    assert!(out.errors.iter().all(LoadError::is_not_an_object));
+    let syntax = load("a: [\n");
+    assert!(!syntax.errors[0].is_not_an_object());
 }
 
 #[test]
