@@ -1,6 +1,7 @@
 use crate::support::pod::{item_diag, pod_of};
 use crate::support::secrets::{
-    ALLOWED_NAMES, SENSITIVE_NAMES, only_references, scalar, secret_in_value, sensitive_name,
+    ALLOWED_NAMES, SENSITIVE_NAMES, only_references, points_elsewhere, scalar, secret_in_value,
+    sensitive_name,
 };
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Node, Object, Severity};
@@ -61,7 +62,7 @@ impl Check for SecretInEnvValue {
                 }
                 let why = if let Some(kind) = secret_in_value(&value) {
                     format!("holds {kind}")
-                } else if sensitive_name(name, &sensitive, &allowed) {
+                } else if sensitive_name(name, &sensitive, &allowed) && !points_elsewhere(&value) {
                     "is named like a secret and has a literal value".to_string()
                 } else {
                     continue;

@@ -1,6 +1,6 @@
 use crate::support::pod::escape;
 use crate::support::secrets::{
-    ALLOWED_NAMES, SENSITIVE_NAMES, scalar, secret_in_value, sensitive_name,
+    ALLOWED_NAMES, SENSITIVE_NAMES, points_elsewhere, scalar, secret_in_value, sensitive_name,
 };
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
@@ -52,7 +52,10 @@ impl Check for SensitiveConfigmapContent {
             let value = scalar(&e.value).unwrap_or_default();
             let why = if let Some(kind) = secret_in_value(&value) {
                 format!("holds {kind}")
-            } else if !value.is_empty() && sensitive_name(&e.key, &sensitive, &allowed) {
+            } else if !value.is_empty()
+                && sensitive_name(&e.key, &sensitive, &allowed)
+                && !points_elsewhere(&value)
+            {
                 "is named like a secret".to_string()
             } else {
                 continue;

@@ -107,6 +107,15 @@ pub fn scalar(node: &Node) -> Option<Cow<'_, str>> {
     }
 }
 
+/// A value that points to where a secret lives rather than holding one: an absolute path
+/// (`/run/secrets/db`) or a URL without a password (`https://auth.example.com/token`). Only
+/// used for name-based matches: `OAUTH_TOKEN_URL` is not a token.
+pub fn points_elsewhere(value: &str) -> bool {
+    let v = value.trim();
+    let single_word = !v.is_empty() && !v.contains(char::is_whitespace);
+    single_word && (v.starts_with('/') || (v.contains("://") && !url_with_password(v)))
+}
+
 /// A value that only references other variables (`$(DB_PASSWORD)`) holds no secret itself.
 pub fn only_references(value: &str) -> bool {
     let mut rest = value.trim();
@@ -148,6 +157,10 @@ mod tests {
         assert!(secret_in_value("key=AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(secret_in_value("https://example.com/a:b@c").is_none());
         assert!(only_references("$(A)$(B)"));
+        assert!(points_elsewhere("https://auth.example.com/oauth/token"));
+        assert!(points_elsewhere("/run/secrets/api-token"));
+        assert!(!points_elsewhere("https://u:p@auth.example.com/"));
+        assert!(!points_elsewhere("abc123"));
         assert!(!only_references("x$(A)"));
     }
 }
