@@ -181,7 +181,7 @@ pub(crate) fn parse_stream(
             }
             sink(DocEvent::Error(doc_index, issue));
             doc_index = doc_index.saturating_add(1);
-            // Skip the rest of this document; its syntax is still checked up to the next one.
+            // Skip the rest of this document; the parser resumes at the next `---`.
             match parser.proceed_next_document() {
                 Ok(true) => {}
                 Ok(false) => return (doc_index, false),
