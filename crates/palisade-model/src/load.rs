@@ -4,7 +4,7 @@
 //! resolved with go-yaml v2's rules (see `yaml`), then each document becomes an `Object`:
 //! `List` documents are expanded, and documents kubectl would refuse are reported instead.
 
-use crate::node::{Map, Node, Pos, Str, Value};
+use crate::node::{Node, Pos, Str, Value};
 use crate::object::{Object, Source};
 use crate::shape;
 use crate::yaml::{self, DocEvent, Issue, Limits};
@@ -366,7 +366,7 @@ fn add_document(out: &mut LoadOutput, file: &Arc<str>, doc: u32, root: Node) {
         .to_string();
     let item_kind = list_kind.strip_suffix("List").unwrap_or("").to_string();
     let api = map.get_entry("apiVersion").cloned();
-    let kind_pos = map.key_pos_of("kind");
+    let kind_pos = map.get_entry("kind").map_or(root.pos, |e| e.key_pos);
     let items = map
         .remove("items")
         .unwrap_or_else(|| Node::new(Value::Null, root.pos));
@@ -454,16 +454,6 @@ fn add_object(out: &mut LoadOutput, file: &Arc<str>, doc: u32, item: Option<u32>
     let mut source = Source::new(file.clone(), doc);
     source.list_item = item;
     out.objects.push(Object::new(root, source));
-}
-
-trait KeyPos {
-    fn key_pos_of(&self, key: &str) -> Pos;
-}
-
-impl KeyPos for Map {
-    fn key_pos_of(&self, key: &str) -> Pos {
-        self.get_entry(key).map_or(Pos::UNKNOWN, |e| e.key_pos)
-    }
 }
 
 #[cfg(test)]
