@@ -56,6 +56,19 @@ fn block_and_flow_positions_for_keys_and_values() {
     assert_eq!(port.key_pos("containerPort"), Pos::new(11, 20));
     assert_eq!(port.get("containerPort").unwrap().pos, Pos::new(11, 35));
     assert_eq!(port.get("containerPort").unwrap().as_i64(), Some(80));
+    // Every value and every key has a position.
+    fn all_known(n: &Node) -> bool {
+        n.pos.is_known()
+            && match &n.value {
+                Value::Map(m) => m
+                    .entries
+                    .iter()
+                    .all(|e| e.key_pos.is_known() && all_known(&e.value)),
+                Value::Seq(s) => s.iter().all(all_known),
+                _ => true,
+            }
+    }
+    assert!(all_known(&o.root));
 }
 
 #[test]
