@@ -1,4 +1,4 @@
-use crate::support::caps::{canonical_set, cap_diag, entries};
+use crate::support::caps::{cap_diag, entries};
 use crate::support::pod::pod_of;
 use crate::support::security_context::is_windows;
 use crate::{Check, CheckMeta, Ctx, Param};
@@ -44,10 +44,10 @@ impl Check for CapabilitiesBeyondBaseline {
         if is_windows(&pod) {
             return;
         }
-        let allowed = canonical_set(&ctx.param_strs("allowed_capabilities"));
+        let allowed = ctx.param_strs("allowed_capabilities");
         for c in pod.all_containers() {
             for e in entries(&c, "add") {
-                if !allowed.contains(&e.name) {
+                if !e.is_any(&allowed) {
                     out.push(cap_diag(
                         &pod,
                         &c,

@@ -1,4 +1,4 @@
-use crate::support::caps::{CapEntry, canonical_set, entries};
+use crate::support::caps::{CapEntry, entries};
 use crate::support::container_path;
 use crate::support::pod::{pod_of, remove_op};
 use crate::{Check, CheckMeta, Ctx, Param};
@@ -41,11 +41,8 @@ static META: CheckMeta = CheckMeta {
 };
 
 fn dangerous<'a>(c: &Container<'a>, ctx: &Ctx) -> Vec<CapEntry<'a>> {
-    let bad = canonical_set(&ctx.param_strs("capabilities"));
-    entries(c, "add")
-        .into_iter()
-        .filter(|e| bad.contains(&e.name))
-        .collect()
+    let bad = ctx.param_strs("capabilities");
+    entries(c, "add").filter(|e| e.is_any(&bad)).collect()
 }
 
 impl Check for DangerousCapabilities {

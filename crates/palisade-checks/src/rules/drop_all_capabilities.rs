@@ -1,4 +1,4 @@
-use crate::support::caps::{append_drop, canonical_set, entries};
+use crate::support::caps::{append_drop, entries};
 use crate::support::rule::ContainerRule;
 use crate::support::security_context::ignored_at_pod_level;
 use crate::{Check, CheckMeta, Ctx, Param};
@@ -42,12 +42,15 @@ static META: CheckMeta = CheckMeta {
 };
 
 fn problem(pod: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
-    let dropped: Vec<String> = entries(c, "drop").into_iter().map(|e| e.name).collect();
-    if dropped.iter().any(|d| d == "ALL") {
+    if entries(c, "drop").any(|e| e.is("ALL")) {
         return None;
     }
-    let listed = canonical_set(&ctx.param_strs("insecure_capabilities"));
-    if !listed.is_empty() && listed.iter().all(|cap| dropped.contains(cap)) {
+    let listed = ctx.param_strs("insecure_capabilities");
+    if !listed.is_empty()
+        && listed
+            .iter()
+            .all(|cap| entries(c, "drop").any(|e| e.is(cap)))
+    {
         return None;
     }
     let note = match c.path(&["securityContext", "capabilities"]) {

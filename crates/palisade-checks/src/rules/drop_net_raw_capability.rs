@@ -37,9 +37,7 @@ static META: CheckMeta = CheckMeta {
 const DROP: [&str; 3] = ["securityContext", "capabilities", "drop"];
 
 fn adds_net_raw(c: &Container) -> bool {
-    entries(c, "add")
-        .iter()
-        .any(|e| e.name == "NET_RAW" || e.name == "ALL")
+    entries(c, "add").any(|e| e.is_any(&["NET_RAW", "ALL"]))
 }
 
 impl Check for DropNetRawCapability {
@@ -54,8 +52,7 @@ impl Check for DropNetRawCapability {
         }
         for c in pod.all_containers() {
             let added: Vec<_> = entries(&c, "add")
-                .into_iter()
-                .filter(|e| e.name == "NET_RAW" || e.name == "ALL")
+                .filter(|e| e.is_any(&["NET_RAW", "ALL"]))
                 .collect();
             for e in &added {
                 out.push(cap_diag(

@@ -43,8 +43,7 @@ fn hardened(pod: &PodSpec, c: &Container) -> bool {
     };
     let selinux_ok = selinux(c.path(&["securityContext", "seLinuxOptions"]))
         || selinux(pod.spec.path(&["securityContext", "seLinuxOptions"]));
-    let caps_ok =
-        !entries(c, "drop").is_empty() && !entries(c, "add").iter().any(|e| e.name == "ALL");
+    let caps_ok = entries(c, "drop").next().is_some() && !entries(c, "add").any(|e| e.is("ALL"));
     seccomp_ok || apparmor_ok || selinux_ok || caps_ok
 }
 

@@ -51,10 +51,7 @@ fn forced(c: &Container) -> Option<&'static str> {
         == Some(true)
     {
         Some("it is privileged")
-    } else if entries(c, "add")
-        .iter()
-        .any(|e| e.name == "SYS_ADMIN" || e.name == "ALL")
-    {
+    } else if entries(c, "add").any(|e| e.is_any(&["SYS_ADMIN", "ALL"])) {
         Some("it adds CAP_SYS_ADMIN")
     } else {
         None

@@ -1,5 +1,5 @@
 use crate::support::pod::pod_of;
-use crate::support::volumes::{host_mounts, mount_diag, normalize};
+use crate::support::volumes::{host_mounts, mount_diag, normalize, same_path};
 use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -40,14 +40,10 @@ impl Check for SensitiveHostMounts {
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
-        let sensitive: Vec<String> = ctx
-            .param_strs("paths")
-            .iter()
-            .map(|p| normalize(p))
-            .collect();
+        let sensitive = ctx.param_strs("paths");
         for m in host_mounts(&pod) {
-            let path = normalize(m.volume.path);
-            if sensitive.contains(&path) {
+            if sensitive.iter().any(|p| same_path(p, m.volume.path)) {
+                let path = normalize(m.volume.path);
                 out.push(mount_diag(
                     &pod,
                     &m,

@@ -43,16 +43,19 @@ impl Check for UnsafeSysctls {
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
-        let allowed: Vec<String> = ctx
-            .param_strs("allowed_sysctls")
-            .iter()
-            .map(|s| canonical(s))
-            .collect();
         let sysctls = pod
             .spec
             .path(&["securityContext", "sysctls"])
             .map(Node::items)
             .unwrap_or(&[]);
+        if sysctls.is_empty() {
+            return;
+        }
+        let allowed: Vec<String> = ctx
+            .param_strs("allowed_sysctls")
+            .iter()
+            .map(|s| canonical(s))
+            .collect();
         for (i, s) in sysctls.iter().enumerate() {
             let Some(name) = s.get("name").and_then(Node::as_str) else {
                 continue;

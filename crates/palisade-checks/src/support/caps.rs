@@ -6,55 +6,59 @@
 use crate::support::container_path;
 use palisade_model::{Container, Diagnostic, Node, PodSpec};
 
-/// Canonical form of a capability name: upper case, no `CAP_` prefix.
-pub fn canonical(name: &str) -> String {
-    let up = name.trim().to_ascii_uppercase();
-    match up.strip_prefix("CAP_") {
-        Some(rest) => rest.to_string(),
-        None => up,
+/// A capability name without surrounding blanks and without its `CAP_` prefix, as written.
+pub fn bare(name: &str) -> &str {
+    let t = name.trim();
+    match t.get(..4) {
+        Some(p) if p.eq_ignore_ascii_case("CAP_") => &t[4..],
+        _ => t,
     }
 }
 
+/// Whether two capability names denote the same capability (`cap_net_raw` is `NET_RAW`).
+pub fn same(a: &str, b: &str) -> bool {
+    bare(a).eq_ignore_ascii_case(bare(b))
+}
+
 /// One entry of `capabilities.add` or `capabilities.drop`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct CapEntry<'a> {
     pub index: usize,
     pub node: &'a Node,
     /// As written.
     pub raw: &'a str,
-    /// Canonical name (see [`canonical`]).
-    pub name: String,
+}
+
+impl CapEntry<'_> {
+    /// Whether this entry names `cap` (compared as in [`same`]).
+    pub fn is(&self, cap: &str) -> bool {
+        same(self.raw, cap)
+    }
+    /// Whether this entry is one of `caps`.
+    pub fn is_any(&self, caps: &[&str]) -> bool {
+        caps.iter().any(|c| self.is(c))
+    }
 }
 
 /// Entries of `securityContext.capabilities.<list>` (`"add"` or `"drop"`); non-string items are skipped.
-pub fn entries<'a>(c: &Container<'a>, list: &str) -> Vec<CapEntry<'a>> {
+pub fn entries<'a>(c: &Container<'a>, list: &str) -> impl Iterator<Item = CapEntry<'a>> {
     c.path(&["securityContext", "capabilities", list])
         .map(Node::items)
         .unwrap_or(&[])
         .iter()
         .enumerate()
         .filter_map(|(index, node)| {
-            let raw = node.as_str()?;
             Some(CapEntry {
                 index,
                 node,
-                raw,
-                name: canonical(raw),
+                raw: node.as_str()?,
             })
         })
-        .collect()
 }
 
-/// Whether `cap` (canonical) is dropped, directly or through `ALL`.
+/// Whether `cap` is dropped, directly or through `ALL`.
 pub fn drops(c: &Container, cap: &str) -> bool {
-    entries(c, "drop")
-        .iter()
-        .any(|e| e.name == "ALL" || e.name == cap)
-}
-
-/// Canonical names from a check parameter (a JSON list of strings).
-pub fn canonical_set(names: &[&str]) -> Vec<String> {
-    names.iter().map(|n| canonical(n)).collect()
+    entries(c, "drop").any(|e| e.is("ALL") || e.is(cap))
 }
 
 /// Appends `cap` to the container's drop list, creating the list where missing.
@@ -100,9 +104,11 @@ mod tests {
     use palisade_model::ContainerKind;
 
     #[test]
-    fn names_are_canonicalised() {
-        assert_eq!(canonical("cap_net_raw"), "NET_RAW");
-        assert_eq!(canonical(" Sys_Admin "), "SYS_ADMIN");
+    fn names_are_compared_like_runtimes_do() {
+        assert!(same("cap_net_raw", "NET_RAW"));
+        assert!(same(" Sys_Admin ", "CAP_SYS_ADMIN"));
+        assert!(!same("CAP", "CAP_"));
+        assert_eq!(bare("Cap_Chown"), "Chown");
         let n = Node::from_json(&serde_json::json!({
             "name": "a",
             "securityContext": {"capabilities": {"drop": ["cap_net_raw", 3], "add": ["all"]}}
@@ -115,7 +121,7 @@ mod tests {
         };
         assert!(drops(&c, "NET_RAW"));
         assert!(!drops(&c, "CHOWN"));
-        assert_eq!(entries(&c, "drop").len(), 1);
-        assert_eq!(entries(&c, "add")[0].name, "ALL");
+        assert_eq!(entries(&c, "drop").count(), 1);
+        assert!(entries(&c, "add").all(|e| e.is("ALL")));
     }
 }

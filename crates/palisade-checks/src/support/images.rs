@@ -1,6 +1,8 @@
 //! Container image references (`[registry/]repository[:tag][@digest]`), parsed the way the
 //! container runtimes (distribution/reference) read them.
 
+use std::borrow::Cow;
+
 /// The registry images without an explicit registry come from.
 pub const DOCKER_HUB: &str = "docker.io";
 
@@ -9,11 +11,11 @@ pub struct ImageRef<'a> {
     pub raw: &'a str,
     /// Normalised registry host (`docker.io` when none is written; `index.docker.io` and
     /// `registry-1.docker.io` read as `docker.io`), lower case.
-    pub registry: String,
+    pub registry: Cow<'a, str>,
     /// Whether the reference names its registry.
     pub registry_explicit: bool,
     /// Repository path; Docker Hub's official images get their implicit `library/` prefix.
-    pub repository: String,
+    pub repository: Cow<'a, str>,
     pub tag: Option<&'a str>,
     /// `algorithm:hex`, e.g. `sha256:…`.
     pub digest: Option<&'a str>,
@@ -43,27 +45,33 @@ impl ImageRef<'_> {
             }
             None => (name_tag, None),
         };
-        let (registry, registry_explicit, path) = match name.split_once('/') {
+        let (registry, registry_explicit, path): (Cow<str>, bool, &str) = match name.split_once('/')
+        {
             Some((first, rest))
                 if first.contains(['.', ':'])
                     || first == "localhost"
                     || first.chars().any(|c| c.is_ascii_uppercase()) =>
             {
-                (first.to_ascii_lowercase(), true, rest)
+                let reg = if first.chars().any(|c| c.is_ascii_uppercase()) {
+                    Cow::Owned(first.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(first)
+                };
+                (reg, true, rest)
             }
-            _ => (DOCKER_HUB.to_string(), false, name),
+            _ => (Cow::Borrowed(DOCKER_HUB), false, name),
         };
         if path.is_empty() {
             return None;
         }
-        let registry = match registry.as_str() {
-            "index.docker.io" | "registry-1.docker.io" => DOCKER_HUB.to_string(),
+        let registry = match &*registry {
+            "index.docker.io" | "registry-1.docker.io" => Cow::Borrowed(DOCKER_HUB),
             _ => registry,
         };
         let repository = if registry == DOCKER_HUB && !path.contains('/') {
-            format!("library/{path}")
+            Cow::Owned(format!("library/{path}"))
         } else {
-            path.to_string()
+            Cow::Borrowed(path)
         };
         Some(ImageRef {
             raw,
@@ -94,7 +102,7 @@ impl ImageRef<'_> {
                 .registry
                 .strip_suffix(suffix)
                 .is_some_and(|head| head.ends_with('.') && head.len() > 1),
-            None => self.registry == reg_pat,
+            None => *self.registry == *reg_pat,
         };
         reg_ok
             && path_pat.is_none_or(|p| {
@@ -119,31 +127,31 @@ mod tests {
     fn parses_references() {
         let r = p("nginx");
         assert_eq!(
-            (r.registry.as_str(), r.repository.as_str(), r.tag, r.digest),
+            (&*r.registry, &*r.repository, r.tag, r.digest),
             ("docker.io", "library/nginx", None, None)
         );
         let r = p("nginx:1.27");
         assert_eq!(r.tag, Some("1.27"));
         let r = p("registry:5000/team/app");
         assert_eq!(
-            (r.registry.as_str(), r.repository.as_str(), r.tag),
+            (&*r.registry, &*r.repository, r.tag),
             ("registry:5000", "team/app", None)
         );
         let r = p("localhost/app:dev");
-        assert_eq!((r.registry.as_str(), r.tag), ("localhost", Some("dev")));
+        assert_eq!((&*r.registry, r.tag), ("localhost", Some("dev")));
         let r = p("ghcr.io/acme/app:v1@sha256:abcd");
         assert_eq!(
-            (r.registry.as_str(), r.repository.as_str(), r.tag, r.digest),
+            (&*r.registry, &*r.repository, r.tag, r.digest),
             ("ghcr.io", "acme/app", Some("v1"), Some("sha256:abcd"))
         );
         let r = p("acme/app@sha256:abcd");
         assert_eq!(
-            (r.registry.as_str(), r.repository.as_str(), r.tag, r.digest),
+            (&*r.registry, &*r.repository, r.tag, r.digest),
             ("docker.io", "acme/app", None, Some("sha256:abcd"))
         );
         let r = p("index.docker.io/library/redis:7");
         assert_eq!(
-            (r.registry.as_str(), r.repository.as_str()),
+            (&*r.registry, &*r.repository),
             ("docker.io", "library/redis")
         );
         assert!(ImageRef::parse("").is_none());

@@ -91,6 +91,14 @@ pub fn normalize(path: &str) -> String {
     }
 }
 
+/// Whether two host paths are the same after [`normalize`], without allocating.
+pub fn same_path(a: &str, b: &str) -> bool {
+    fn parts(p: &str) -> impl Iterator<Item = &str> {
+        p.split('/').filter(|s| !s.is_empty() && *s != ".")
+    }
+    a.starts_with('/') == b.starts_with('/') && parts(a).eq(parts(b))
+}
+
 /// A diagnostic at a volume mount (or one of its fields), naming the container.
 pub fn mount_diag(pod: &PodSpec, m: &HostMount, field: &[&str], message: String) -> Diagnostic {
     let base = format!(
@@ -113,5 +121,9 @@ mod tests {
         assert_eq!(normalize("/"), "/");
         assert_eq!(normalize("//"), "/");
         assert_eq!(normalize("/var/./run/docker.sock"), "/var/run/docker.sock");
+        assert!(same_path("/etc//", "/etc"));
+        assert!(same_path("//", "/"));
+        assert!(!same_path("/etc/kubernetes", "/etc"));
+        assert!(!same_path("etc", "/etc"));
     }
 }
