@@ -8,6 +8,7 @@ pub static CHECK: &dyn Check = &ContainerRule {
     meta: &META,
     field: &["securityContext", "capabilities", "drop"],
     linux_only: true,
+    locate: None,
     problem,
     fix: Some(fix),
 };

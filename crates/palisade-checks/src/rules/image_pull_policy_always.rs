@@ -8,6 +8,7 @@ pub static CHECK: &dyn Check = &ContainerRule {
     meta: &META,
     field: &["imagePullPolicy"],
     linux_only: false,
+    locate: None,
     problem,
     fix: Some(fix),
 };

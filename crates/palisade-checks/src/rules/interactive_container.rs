@@ -6,6 +6,7 @@ pub static CHECK: &dyn Check = &ContainerRule {
     meta: &META,
     field: &["stdin"],
     linux_only: false,
+    locate: Some(locate),
     problem,
     fix: None,
 };
@@ -28,6 +29,15 @@ static META: CheckMeta = CheckMeta {
     enabled_by_default: false,
     assumptions: "Ephemeral (debug) containers are interactive by design and are not reported.",
 };
+
+/// The first of `stdin`/`tty` that is on.
+fn locate(c: &Container) -> &'static [&'static str] {
+    if c.get("stdin").and_then(Node::as_bool) == Some(true) {
+        &["stdin"]
+    } else {
+        &["tty"]
+    }
+}
 
 fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     if c.kind == palisade_model::ContainerKind::Ephemeral {

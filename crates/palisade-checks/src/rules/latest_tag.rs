@@ -7,6 +7,7 @@ pub static CHECK: &dyn Check = &ContainerRule {
     meta: &META,
     field: &["image"],
     linux_only: false,
+    locate: None,
     problem,
     fix: None,
 };

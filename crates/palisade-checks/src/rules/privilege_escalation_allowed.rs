@@ -9,6 +9,7 @@ pub static CHECK: &dyn Check = &ContainerRule {
     meta: &META,
     field: &FIELD,
     linux_only: true,
+    locate: None,
     problem,
     fix: Some(fix),
 };

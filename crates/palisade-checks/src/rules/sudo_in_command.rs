@@ -6,6 +6,7 @@ pub static CHECK: &dyn Check = &ContainerRule {
     meta: &META,
     field: &["command"],
     linux_only: false,
+    locate: Some(locate),
     problem,
     fix: None,
 };
@@ -29,6 +30,26 @@ static META: CheckMeta = CheckMeta {
     assumptions: "Only `command` and `args` are visible: an image's own ENTRYPOINT is not.",
 };
 
+fn locate(c: &Container) -> &'static [&'static str] {
+    if c.get("command")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Node::as_str)
+        .any(has_sudo)
+    {
+        &["command"]
+    } else {
+        &["args"]
+    }
+}
+
+/// Whether a command line word is `sudo` (or a path to it).
+fn has_sudo(s: &str) -> bool {
+    s.split(|ch: char| ch.is_whitespace() || ch == ';' || ch == '&' || ch == '|')
+        .any(|w| w == "sudo" || w.ends_with("/sudo"))
+}
+
 fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let uses_sudo = ["command", "args"].iter().any(|k| {
         c.get(k)
@@ -36,10 +57,7 @@ fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
             .unwrap_or(&[])
             .iter()
             .filter_map(Node::as_str)
-            .any(|s| {
-                s.split(|ch: char| ch.is_whitespace() || ch == ';' || ch == '&' || ch == '|')
-                    .any(|w| w == "sudo" || w.ends_with("/sudo"))
-            })
+            .any(has_sudo)
     });
     uses_sudo.then(|| format!("container `{}` runs its command through sudo", c.name))
 }

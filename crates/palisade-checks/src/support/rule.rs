@@ -17,6 +17,9 @@ pub struct ContainerRule {
     pub meta: &'static CheckMeta,
     /// The field the finding points at (or where it belongs), below the container.
     pub field: &'static [&'static str],
+    /// Where the finding points for this container, when it depends on what the container
+    /// wrote (e.g. `tty` rather than `stdin`); `field` otherwise.
+    pub locate: Option<fn(&Container) -> &'static [&'static str]>,
     /// Skip Windows pods (`spec.os.name: windows`), where Linux-only settings do not apply.
     pub linux_only: bool,
     pub problem: Problem,
@@ -49,7 +52,8 @@ impl Check for ContainerRule {
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if let Some((pod, failing)) = self.failing(obj, ctx) {
             for (c, message) in failing {
-                out.push(container_diag(&pod, &c, self.field, message));
+                let field = self.locate.map_or(self.field, |f| f(&c));
+                out.push(container_diag(&pod, &c, field, message));
             }
         }
     }
