@@ -116,7 +116,8 @@ mod tests {
         let d = run_json(super::CHECK, &[star, crb("ci", "system:star")]);
         assert_eq!(d.len(), 1);
         assert!(
-            d[0].message.contains("gives User alice full access cluster-wide"),
+            d[0].message
+                .contains("gives User alice full access cluster-wide"),
             "{}",
             d[0].message
         );

@@ -38,7 +38,9 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["checkov:CKV_K8S_156", "kubescape:C-0280"],
     enabled_by_default: true,
-    assumptions: "",
+    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
+        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
+        check.",
 };
 
 impl Check for RoleGrantsCsrApproval {
@@ -55,6 +57,10 @@ impl Check for RoleGrantsCsrApproval {
         else {
             return;
         };
+        // A rule granting everything is left to `wildcard-in-rbac-rules`.
+        if rule.grants_everything() && signers.grants_everything() {
+            return;
+        }
         out.push(
             Diagnostic::new(
                 format!(

@@ -44,7 +44,9 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0191",
     ],
     enabled_by_default: true,
-    assumptions: "",
+    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
+        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
+        check.",
 };
 
 impl Check for RoleGrantsEscalateOrBind {
@@ -58,6 +60,7 @@ impl Check for RoleGrantsEscalateOrBind {
             ctx,
             ESCALATE_BIND,
             ", which lets its subjects grant themselves any permission",
+            true,
             out,
         );
     }

@@ -40,7 +40,9 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV043", "kubescape:C-0065", "checkov:CKV2_K8S_3"],
     enabled_by_default: true,
-    assumptions: "",
+    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
+        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
+        check.",
 };
 
 impl Check for RoleGrantsImpersonate {
@@ -54,6 +56,7 @@ impl Check for RoleGrantsImpersonate {
             ctx,
             IMPERSONATE,
             ", which lets its subjects act as other identities",
+            true,
             out,
         );
     }

@@ -28,7 +28,9 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV047", "kubescape:C-0279", "checkov:CKV2_K8S_2"],
     enabled_by_default: true,
-    assumptions: "",
+    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
+        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
+        check.",
 };
 
 impl Check for RoleGrantsNodeProxy {
@@ -42,6 +44,7 @@ impl Check for RoleGrantsNodeProxy {
             ctx,
             NODE_PROXY,
             ", which reaches the kubelet API of every node",
+            true,
             out,
         );
     }

@@ -29,7 +29,9 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["kubescape:C-0278"],
     enabled_by_default: true,
-    assumptions: "",
+    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
+        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
+        check.",
 };
 
 impl Check for RoleGrantsPersistentVolumeCreation {
@@ -43,6 +45,7 @@ impl Check for RoleGrantsPersistentVolumeCreation {
             ctx,
             PVS,
             ", which can mount any node directory through a hostPath volume",
+            true,
             out,
         );
     }

@@ -66,6 +66,7 @@ impl Check for RoleGrantsPodExec {
             ctx,
             EXEC_ATTACH,
             ", which opens a shell in the pods it reaches",
+            false,
             out,
         );
     }

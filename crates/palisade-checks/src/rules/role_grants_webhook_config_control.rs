@@ -38,7 +38,9 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV114", "kubescape:C-0281", "checkov:CKV_K8S_155"],
     enabled_by_default: true,
-    assumptions: "",
+    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
+        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
+        check.",
 };
 
 impl Check for RoleGrantsWebhookConfigControl {
@@ -52,6 +54,7 @@ impl Check for RoleGrantsWebhookConfigControl {
             ctx,
             WEBHOOKS,
             ", which controls what the API server sends to admission webhooks",
+            true,
             out,
         );
     }

@@ -44,33 +44,49 @@ impl Check for WildcardInRbacRules {
             return;
         }
         for rule in rules(obj) {
-            for (field, what) in [
+            let wildcards: Vec<(&str, &str, usize)> = [
                 ("apiGroups", "API groups"),
                 ("resources", "resources"),
                 ("verbs", "verbs"),
-            ] {
-                let Some(item) = rule
+            ]
+            .into_iter()
+            .filter_map(|(field, what)| {
+                let list = rule.node.get(field).map(Node::items).unwrap_or(&[]);
+                let item = list.iter().position(|n| n.as_str() == Some("*"))?;
+                Some((field, what, item))
+            })
+            .collect();
+            // `*` everywhere is one finding (at the resources), not three.
+            let everything = wildcards.len() == 3;
+            for &(field, what, item) in &wildcards {
+                if everything && field != "resources" {
+                    continue;
+                }
+                let message = if everything {
+                    format!(
+                        "{} `{}` rule {} grants every verb on every resource of every API group with wildcards `*`",
+                        obj.kind(),
+                        obj.name(),
+                        rule.index
+                    )
+                } else {
+                    format!(
+                        "{} `{}` rule {} grants all {what} with a wildcard `*`",
+                        obj.kind(),
+                        obj.name(),
+                        rule.index
+                    )
+                };
+                let pos = rule
                     .node
                     .get(field)
-                    .map(Node::items)
-                    .unwrap_or(&[])
-                    .iter()
-                    .position(|n| n.as_str() == Some("*"))
-                else {
-                    continue;
-                };
-                let pos = rule.node.get(field).map(|l| l.items()[item].pos);
+                    .and_then(|l| l.items().get(item))
+                    .map(|n| n.pos)
+                    .filter(|p| p.is_known())
+                    .unwrap_or(rule.pos_of(field));
                 out.push(
-                    Diagnostic::new(
-                        format!(
-                            "{} `{}` rule {} grants all {what} with a wildcard `*`",
-                            obj.kind(),
-                            obj.name(),
-                            rule.index
-                        ),
-                        pos.filter(|p| p.is_known()).unwrap_or(rule.pos_of(field)),
-                    )
-                    .at_path(format!("{}/{field}/{item}", rule_path(&rule))),
+                    Diagnostic::new(message, pos)
+                        .at_path(format!("{}/{field}/{item}", rule_path(&rule))),
                 );
             }
         }
@@ -81,6 +97,16 @@ impl Check for WildcardInRbacRules {
 mod tests {
     use crate::support::pod::run_json;
     use serde_json::json;
+
+    #[test]
+    fn everything_is_one_finding() {
+        let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "all"},
+            "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]});
+        let d = run_json(super::CHECK, &[role]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "/rules/0/resources/0");
+    }
 
     #[test]
     fn one_finding_per_wildcard_field() {

@@ -76,6 +76,11 @@ impl<'a> Rule<'a> {
         verbs.iter().copied().find(|v| self.matches_verb(v))
     }
 
+    /// `*` in API groups, resources and verbs: the rule grants everything there is.
+    pub fn grants_everything(&self) -> bool {
+        self.has("apiGroups", "*") && self.has("resources", "*") && self.has("verbs", "*")
+    }
+
     /// `apiGroups: ["*"]`, `resources: ["*"]` and every verb (`*` or all the standard ones): the
     /// rule grants full control, like `cluster-admin`.
     pub fn is_full_wildcard(&self) -> bool {
@@ -313,17 +318,23 @@ pub fn rule_path(rule: &Rule) -> String {
 
 /// Role-level checks: one diagnostic per rule of a Role or ClusterRole granting one of `perms`,
 /// at the rule's `resources`. `what` completes the message ("which allows a shell in any pod").
+/// With `skip_everything`, rules with `*` in groups, resources and verbs are left to
+/// `wildcard-in-rbac-rules`, so that one such rule does not yield a finding from every check.
 pub fn role_grant_diags(
     role: &Object,
     perms: &[Permission],
     ignore: &[&str],
     what: &str,
+    skip_everything: bool,
     out: &mut Vec<Diagnostic>,
 ) {
     if name_ignored(role.name(), ignore) {
         return;
     }
     for rule in rules(role) {
+        if skip_everything && rule.grants_everything() {
+            continue;
+        }
         let hit = perms
             .iter()
             .find_map(|p| rule.grants(p.group, p.resource, p.verbs).map(|v| (p, v)));
@@ -415,9 +426,17 @@ pub fn run_role_check(
     ctx: &Ctx,
     perms: &[Permission],
     what: &str,
+    skip_everything: bool,
     out: &mut Vec<Diagnostic>,
 ) {
-    role_grant_diags(obj, perms, &ctx.param_strs("ignore-roles"), what, out);
+    role_grant_diags(
+        obj,
+        perms,
+        &ctx.param_strs("ignore-roles"),
+        what,
+        skip_everything,
+        out,
+    );
 }
 
 /// Runs a binding-level check: `perms` granted through a RoleBinding or ClusterRoleBinding.
