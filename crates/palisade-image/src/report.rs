@@ -1,0 +1,465 @@
+//! Image reports for people and tools: text, JSON, SARIF 2.1.0, JUnit XML and Markdown, and the
+//! `--fail-on-vuln` gate. (The workspace's shared report crate can take these over later.)
+
+use crate::ImageReport;
+use crate::inventory::kind;
+use palisade_model::Severity;
+use palisade_vulndb::Severity as VulnSeverity;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "text" => Format::Text,
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "junit" => Format::Junit,
+            "markdown" | "md" => Format::Markdown,
+            _ => {
+                return Err(format!(
+                    "unknown format `{s}`; expected text, json, sarif, junit or markdown"
+                ));
+            }
+        })
+    }
+}
+
+/// `--fail-on-vuln SEVERITY [--only-fixed]`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gate {
+    pub fail_on: Option<VulnSeverity>,
+    pub only_fixed: bool,
+}
+
+impl Gate {
+    /// Vulnerabilities that break the gate.
+    pub fn failures<'a>(&self, r: &'a ImageReport) -> Vec<&'a crate::VulnFinding> {
+        let Some(min) = self.fail_on else {
+            return Vec::new();
+        };
+        r.vulnerabilities
+            .iter()
+            .filter(|v| v.severity >= min && (!self.only_fixed || v.has_fix()))
+            .collect()
+    }
+}
+
+pub fn render(reports: &[&ImageReport], format: Format) -> String {
+    match format {
+        Format::Text => reports
+            .iter()
+            .map(|r| text(r))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Format::Json => {
+            let v: Vec<&ImageReport> = reports.to_vec();
+            serde_json::to_string_pretty(&json!({"images": v})).unwrap_or_default() + "\n"
+        }
+        Format::Sarif => serde_json::to_string_pretty(&sarif(reports)).unwrap_or_default() + "\n",
+        Format::Junit => junit(reports),
+        Format::Markdown => reports
+            .iter()
+            .map(|r| markdown(r))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn short(d: &str) -> &str {
+    let hex = d.split_once(':').map_or(d, |(_, h)| h);
+    &hex[..hex.len().min(12)]
+}
+
+fn counts(r: &ImageReport) -> String {
+    let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &r.packages {
+        *by.entry(kind(p)).or_default() += 1;
+    }
+    by.iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const VULN_SEVERITIES: [VulnSeverity; 6] = [
+    VulnSeverity::Critical,
+    VulnSeverity::High,
+    VulnSeverity::Medium,
+    VulnSeverity::Low,
+    VulnSeverity::None,
+    VulnSeverity::Unknown,
+];
+
+fn vuln_level(s: VulnSeverity) -> &'static str {
+    match s {
+        VulnSeverity::Critical | VulnSeverity::High => "error",
+        VulnSeverity::Medium | VulnSeverity::Unknown => "warning",
+        VulnSeverity::Low | VulnSeverity::None => "note",
+    }
+}
+
+fn sev_counts(r: &ImageReport) -> String {
+    VULN_SEVERITIES
+        .iter()
+        .map(|s| {
+            (
+                s,
+                r.vulnerabilities
+                    .iter()
+                    .filter(|v| v.severity == *s)
+                    .count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn sorted_vulns(r: &ImageReport) -> Vec<&crate::VulnFinding> {
+    let mut v: Vec<_> = r.vulnerabilities.iter().collect();
+    v.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.package.cmp(&b.package))
+            .then(a.id.cmp(&b.id))
+    });
+    v
+}
+
+fn text(r: &ImageReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Image {}", r.name);
+    if let Some(d) = r.digest() {
+        let _ = writeln!(s, "  digest    {d}");
+    }
+    if !r.platform.is_empty() {
+        let _ = writeln!(s, "  platform  {}", r.platform);
+    }
+    if let Some(os) = &r.os {
+        let _ = writeln!(s, "  os        {}", os.display());
+    }
+    let _ = writeln!(s, "  layers    {}", r.layers.len());
+    let _ = writeln!(s, "  packages  {} ({})", r.packages.len(), counts(r));
+    let _ = writeln!(
+        s,
+        "\nVulnerabilities: {}{}",
+        r.vulnerabilities.len(),
+        if r.vulnerabilities.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", sev_counts(r))
+        }
+    );
+    for v in sorted_vulns(r) {
+        let aliases = if v.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", v.aliases.join(", "))
+        };
+        let fix = if v.has_fix() {
+            format!("fixed in {}", v.fixed_versions.join(", "))
+        } else {
+            "no fix".into()
+        };
+        let _ = writeln!(
+            s,
+            "  {:<8} {}{aliases}  {} {} → {fix}",
+            v.severity.as_str().to_uppercase(),
+            v.id,
+            v.package,
+            v.version
+        );
+        if let Some(f) = &v.file_path {
+            let _ = writeln!(
+                s,
+                "           {f}{}",
+                v.layer_digest
+                    .as_deref()
+                    .map(|l| format!(" (layer {})", short(l)))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let _ = writeln!(s, "\nSecrets: {}", r.secrets.len());
+    for f in &r.secrets {
+        let gone = if f.in_final_filesystem {
+            ""
+        } else {
+            " [deleted by a later layer, still in the image]"
+        };
+        let _ = writeln!(
+            s,
+            "  {}:{}  {}  {}  (layer {}){gone}",
+            f.path,
+            f.line,
+            f.rule_id,
+            f.redacted,
+            short(&f.layer_digest)
+        );
+    }
+    let _ = writeln!(s, "\nConfiguration: {}", r.config_findings.len());
+    for c in &r.config_findings {
+        let _ = writeln!(
+            s,
+            "  {:<8} {}  {}",
+            c.severity.as_str().to_uppercase(),
+            c.id,
+            c.message
+        );
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(s, "\nWarnings: {}", r.warnings.len());
+        for w in &r.warnings {
+            let _ = writeln!(s, "  {w}");
+        }
+    }
+    s
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown(r: &ImageReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "## Image `{}`\n", r.name);
+    let _ = writeln!(s, "| | |\n|---|---|");
+    let _ = writeln!(s, "| digest | `{}` |", r.digest().unwrap_or("-"));
+    if let Some(os) = &r.os {
+        let _ = writeln!(s, "| os | {} |", md_escape(&os.display()));
+    }
+    let _ = writeln!(s, "| packages | {} ({}) |", r.packages.len(), counts(r));
+    let _ = writeln!(s, "| vulnerabilities | {} |", r.vulnerabilities.len());
+    let _ = writeln!(s, "| secrets | {} |", r.secrets.len());
+    if !r.vulnerabilities.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n### Vulnerabilities\n\n| severity | id | package | version | fixed in | location |\n|---|---|---|---|---|---|"
+        );
+        for v in sorted_vulns(r) {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} |",
+                v.severity,
+                md_escape(
+                    &std::iter::once(v.id.clone())
+                        .chain(v.aliases.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                md_escape(&v.package),
+                md_escape(&v.version),
+                md_escape(&v.fixed_versions.join(", ")),
+                md_escape(v.file_path.as_deref().unwrap_or(""))
+            );
+        }
+    }
+    if !r.secrets.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n### Secrets\n\n| rule | path | line | layer | match |\n|---|---|---|---|---|"
+        );
+        for f in &r.secrets {
+            let _ = writeln!(
+                s,
+                "| {} | {}{} | {} | `{}` | `{}` |",
+                f.rule_id,
+                md_escape(&f.path),
+                if f.in_final_filesystem {
+                    ""
+                } else {
+                    " (deleted later)"
+                },
+                f.line,
+                short(&f.layer_digest),
+                md_escape(&f.redacted)
+            );
+        }
+    }
+    if !r.config_findings.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n### Configuration\n\n| severity | id | message |\n|---|---|---|"
+        );
+        for c in &r.config_findings {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} |",
+                c.severity,
+                c.id,
+                md_escape(&c.message)
+            );
+        }
+    }
+    s
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn sarif(reports: &[&ImageReport]) -> Value {
+    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
+    let mut results = Vec::new();
+    let loc = |image: &str, path: Option<&str>| {
+        json!([{
+            "physicalLocation": {"artifactLocation": {"uri": path.unwrap_or("/").trim_start_matches('/'), "uriBaseId": "IMAGE"}},
+            "logicalLocations": [{"name": image, "kind": "image"}],
+        }])
+    };
+    for r in reports {
+        for v in &r.vulnerabilities {
+            rules.entry(v.id.clone()).or_insert_with(|| json!({"id": v.id, "shortDescription": {"text": if v.summary.is_empty() { v.id.clone() } else { v.summary.clone() }}, "helpUri": format!("https://osv.dev/vulnerability/{}", v.id)}));
+            let fix = if v.has_fix() {
+                format!("; fixed in {}", v.fixed_versions.join(", "))
+            } else {
+                String::new()
+            };
+            results.push(json!({
+                "ruleId": v.id,
+                "level": vuln_level(v.severity),
+                "message": {"text": format!("{} {} is affected by {} ({}){fix}", v.package, v.version, v.id, v.severity)},
+                "locations": loc(&r.name, v.file_path.as_deref()),
+                "properties": {"image": r.name, "purl": v.purl, "layer": v.layer_digest, "severity": v.severity.as_str(), "aliases": v.aliases},
+            }));
+        }
+        for f in &r.secrets {
+            rules.entry(f.rule_id.clone()).or_insert_with(
+                || json!({"id": f.rule_id, "shortDescription": {"text": f.description}}),
+            );
+            let mut l = loc(&r.name, Some(&f.path));
+            l[0]["physicalLocation"]["region"] = json!({"startLine": f.line.max(1)});
+            results.push(json!({
+                "ruleId": f.rule_id,
+                "level": "error",
+                "message": {"text": format!("secret ({}) in {} line {}: {}", f.rule_id, f.path, f.line, f.redacted)},
+                "locations": l,
+                "properties": {"image": r.name, "layer": f.layer_digest, "inFinalFilesystem": f.in_final_filesystem},
+            }));
+        }
+        for c in &r.config_findings {
+            rules.entry(c.id.clone()).or_insert_with(
+                || json!({"id": c.id, "shortDescription": {"text": c.remediation}}),
+            );
+            results.push(json!({
+                "ruleId": c.id,
+                "level": sarif_level(c.severity),
+                "message": {"text": c.message},
+                "locations": loc(&r.name, None),
+                "properties": {"image": r.name, "severity": c.severity.as_str()},
+            }));
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "palisade", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/palisade-dev/palisade", "rules": rules.into_values().collect::<Vec<_>>()}},
+            "results": results,
+        }],
+    })
+}
+
+fn xml(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn junit(reports: &[&ImageReport]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"palisade image\">\n",
+    );
+    for r in reports {
+        let mut cases = Vec::new();
+        for v in sorted_vulns(r) {
+            let fix = if v.has_fix() {
+                format!("fixed in {}", v.fixed_versions.join(", "))
+            } else {
+                "no fix".into()
+            };
+            cases.push((
+                format!("{} {}@{}", v.id, v.package, v.version),
+                Some((
+                    v.severity.as_str().to_string(),
+                    format!("{} {} {}: {fix}", v.severity, v.package, v.version),
+                )),
+            ));
+        }
+        for f in &r.secrets {
+            cases.push((
+                format!("secret {} {}:{}", f.rule_id, f.path, f.line),
+                Some(("secret".into(), f.redacted.clone())),
+            ));
+        }
+        for c in &r.config_findings {
+            cases.push((
+                c.id.clone(),
+                Some((c.severity.as_str().to_string(), c.message.clone())),
+            ));
+        }
+        if cases.is_empty() {
+            cases.push(("no findings".into(), None));
+        }
+        let failures = cases.iter().filter(|c| c.1.is_some()).count();
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
+            xml(&r.name),
+            cases.len()
+        );
+        for (name, fail) in cases {
+            match fail {
+                Some((ty, msg)) => {
+                    let _ = writeln!(
+                        s,
+                        "    <testcase classname=\"{}\" name=\"{}\"><failure type=\"{}\" message=\"{}\"/></testcase>",
+                        xml(&r.name),
+                        xml(&name),
+                        xml(&ty),
+                        xml(&msg)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        s,
+                        "    <testcase classname=\"{}\" name=\"{}\"/>",
+                        xml(&r.name),
+                        xml(&name)
+                    );
+                }
+            }
+        }
+        s.push_str("  </testsuite>\n");
+    }
+    s.push_str("</testsuites>\n");
+    s
+}
