@@ -160,6 +160,46 @@ pub fn parse_unix(t: &str) -> Option<i64> {
     Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
+/// The record's summary, or the first sentence of its details (PyPA records have no summary).
+fn summary_of(summary: Option<&str>, details: &str) -> String {
+    if let Some(s) = summary.map(str::trim).filter(|s| !s.is_empty()) {
+        return s.to_string();
+    }
+    let para = details
+        .trim()
+        .split("\n\n")
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sentence = match para.find(". ") {
+        Some(i) => &para[..=i],
+        None => para.as_str(),
+    };
+    if sentence.chars().count() > 160 {
+        let cut: String = sentence.chars().take(157).collect();
+        format!("{}...", cut.trim_end())
+    } else {
+        sentence.to_string()
+    }
+}
+
+/// A stored time as people write it: `2021-07-05T00:01:25.632991Z`, `2021-07-05T00:01:25Z`.
+pub fn display_time(t: &str) -> String {
+    match t.strip_suffix('Z').and_then(|b| b.split_once('.')) {
+        Some((secs, frac)) => {
+            let frac = frac.trim_end_matches('0');
+            if frac.is_empty() {
+                format!("{secs}Z")
+            } else {
+                format!("{secs}.{frac}Z")
+            }
+        }
+        None => t.to_string(),
+    }
+}
+
 fn fnv1a(bytes: &[u8]) -> i64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
@@ -479,8 +519,8 @@ impl VulnDb {
                     let aliases =
                         serde_json::to_string(&rec.aliases).unwrap_or_else(|_| "[]".into());
                     let sev = a.severity.as_str();
-                    let summary = rec.summary.as_deref().unwrap_or("").trim();
                     let details = rec.details.as_deref().unwrap_or("");
+                    let summary = summary_of(rec.summary.as_deref(), details);
                     let src = &inputs[i].source;
                     let rowid = match existing {
                         Some((_, _, h)) if h == hash => {
@@ -644,5 +684,28 @@ mod tests {
         assert_eq!(parse_unix("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_unix("2024-10-10T12:00:00Z"), Some(1_728_561_600));
         assert_eq!(parse_unix("garbage"), None);
+        assert_eq!(
+            display_time("2021-07-05T00:01:25.000000000Z"),
+            "2021-07-05T00:01:25Z"
+        );
+        assert_eq!(
+            display_time("2021-07-05T00:01:25.632991000Z"),
+            "2021-07-05T00:01:25.632991Z"
+        );
+    }
+
+    #[test]
+    fn summaries() {
+        assert_eq!(summary_of(Some(" S "), "D"), "S");
+        assert_eq!(
+            summary_of(None, "Requests before 2.3.0 leaks.\nMore here. And more."),
+            "Requests before 2.3.0 leaks."
+        );
+        assert_eq!(
+            summary_of(Some(""), "x ".repeat(200).as_str())
+                .chars()
+                .count(),
+            160
+        );
     }
 }

@@ -57,6 +57,32 @@ impl Ecosystem {
     }
 }
 
+impl Ecosystem {
+    /// The ecosystem and distro release of an OSV ecosystem name: `PyPI` → (PyPI, None),
+    /// `Debian:12` → (Dpkg, Some("Debian:12")). `None` for ecosystems Palisade does not match.
+    pub fn from_osv(ecosystem: &str) -> Option<(Ecosystem, Option<String>)> {
+        use crate::version::Scheme;
+        let lang = match ecosystem {
+            "PyPI" => Some(Ecosystem::PyPI),
+            "npm" => Some(Ecosystem::Npm),
+            "crates.io" => Some(Ecosystem::CratesIo),
+            "Go" => Some(Ecosystem::Go),
+            "Maven" => Some(Ecosystem::Maven),
+            _ => None,
+        };
+        if let Some(e) = lang {
+            return Some((e, None));
+        }
+        let os = match Scheme::for_osv(ecosystem) {
+            Scheme::Dpkg => Ecosystem::Dpkg,
+            Scheme::Apk => Ecosystem::Apk,
+            Scheme::Rpm => Ecosystem::Rpm,
+            _ => return None,
+        };
+        Some((os, Some(ecosystem.to_string())))
+    }
+}
+
 impl fmt::Display for Ecosystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -290,6 +316,19 @@ mod tests {
         );
         assert_eq!(distro_ecosystem("gentoo", "2.17"), None);
         assert_eq!(distro_ecosystem("debian", ""), None);
+    }
+
+    #[test]
+    fn from_osv_names() {
+        assert_eq!(
+            Ecosystem::from_osv("crates.io"),
+            Some((Ecosystem::CratesIo, None))
+        );
+        assert_eq!(
+            Ecosystem::from_osv("Alpine:v3.20"),
+            Some((Ecosystem::Apk, Some("Alpine:v3.20".into())))
+        );
+        assert_eq!(Ecosystem::from_osv("Packagist"), None);
     }
 
     #[test]

@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// List and explain the built-in checks.
     Checks(cmd::checks::Args),
+    /// The local vulnerability database: import OSV data, status, update, query.
+    Db(cmd::db::Args),
 }
 
 /// Exit codes, documented in docs/exit-codes.md.
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Checks(a) => cmd::checks::run(a),
+        Command::Db(a) => cmd::db::run(a),
     };
     ExitCode::from(code)
 }

@@ -1,3 +1,4 @@
 //! One module per subcommand: its arguments and a `run` that returns the exit code.
 
 pub mod checks;
+pub mod db;
