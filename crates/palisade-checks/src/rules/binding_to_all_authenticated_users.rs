@@ -1,4 +1,4 @@
-use crate::support::rbac::{IGNORE_BINDINGS, subject_diags};
+use crate::support::rbac::{IGNORE_BINDINGS, subject_diags, subject_removal};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -26,22 +26,26 @@ static META: CheckMeta = CheckMeta {
     assumptions: "",
 };
 
+/// The subjects this check is about, with why they matter.
+fn matches(kind: &str, name: &str) -> Option<&'static str> {
+    {
+        (kind == "Group" && name == "system:authenticated").then_some(
+            "every authenticated identity, including every ServiceAccount of the cluster",
+        )
+    }
+}
+
 impl Check for BindingToAllAuthenticatedUsers {
     fn meta(&self) -> &'static CheckMeta {
         &META
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        subject_diags(
-            obj,
-            ctx,
-            |kind, name| {
-                (kind == "Group" && name == "system:authenticated").then_some(
-                    "every authenticated identity, including every ServiceAccount of the cluster",
-                )
-            },
-            out,
-        );
+        subject_diags(obj, ctx, matches, out);
+    }
+
+    fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
+        subject_removal(obj, ctx, matches)
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::support::rbac::{IGNORE_BINDINGS, subject_diags};
+use crate::support::rbac::{IGNORE_BINDINGS, subject_diags, subject_removal};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -26,29 +26,33 @@ static META: CheckMeta = CheckMeta {
     assumptions: "",
 };
 
+/// The subjects this check is about, with why they matter.
+fn matches(kind: &str, name: &str) -> Option<&'static str> {
+    match (kind, name) {
+        ("User", "system:anonymous") | ("Group", "system:unauthenticated") => {
+            Some("anyone who reaches the API server without credentials")
+        }
+        _ => None,
+    }
+}
+
 impl Check for BindingToAnonymousUser {
     fn meta(&self) -> &'static CheckMeta {
         &META
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        subject_diags(
-            obj,
-            ctx,
-            |kind, name| match (kind, name) {
-                ("User", "system:anonymous") | ("Group", "system:unauthenticated") => {
-                    Some("anyone who reaches the API server without credentials")
-                }
-                _ => None,
-            },
-            out,
-        );
+        subject_diags(obj, ctx, matches, out);
+    }
+
+    fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
+        subject_removal(obj, ctx, matches)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::support::pod::run_json;
+    use crate::support::pod::{fix_json, run_json};
     use serde_json::json;
 
     #[test]
@@ -68,5 +72,12 @@ mod tests {
                 .contains("grants ClusterRole `view` to Group `system:unauthenticated`")
         );
         assert!(run_json(super::CHECK, &[crb("system:public-info-viewer")]).is_empty());
+        // The fix removes the anonymous subjects, last first, and keeps alice.
+        let ops = fix_json(super::CHECK, &[crb("public")]);
+        let paths: Vec<_> = ops
+            .iter()
+            .map(|o| o["path"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(paths, ["/subjects/2", "/subjects/1"]);
     }
 }

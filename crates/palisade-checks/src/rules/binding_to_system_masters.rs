@@ -1,4 +1,4 @@
-use crate::support::rbac::{IGNORE_BINDINGS, subject_diags};
+use crate::support::rbac::{IGNORE_BINDINGS, subject_diags, subject_removal};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -26,21 +26,25 @@ static META: CheckMeta = CheckMeta {
     assumptions: "",
 };
 
+/// The subjects this check is about, with why they matter.
+fn matches(kind: &str, name: &str) -> Option<&'static str> {
+    {
+        (kind == "Group" && name == "system:masters")
+            .then_some("its members bypass RBAC and cannot have their access revoked")
+    }
+}
+
 impl Check for BindingToSystemMasters {
     fn meta(&self) -> &'static CheckMeta {
         &META
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        subject_diags(
-            obj,
-            ctx,
-            |kind, name| {
-                (kind == "Group" && name == "system:masters")
-                    .then_some("its members bypass RBAC and cannot have their access revoked")
-            },
-            out,
-        );
+        subject_diags(obj, ctx, matches, out);
+    }
+
+    fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
+        subject_removal(obj, ctx, matches)
     }
 }
 

@@ -35,6 +35,25 @@ static META: CheckMeta = CheckMeta {
         configured with another prefix are not recognised.",
 };
 
+/// The snippet annotations of an Ingress: (key, value).
+fn snippets(obj: &Object) -> Vec<&palisade_model::Entry> {
+    if obj.kind() != "Ingress" {
+        return Vec::new();
+    }
+    let Some(annotations) = obj.metadata().get("annotations").and_then(|a| a.as_map()) else {
+        return Vec::new();
+    };
+    annotations
+        .entries
+        .iter()
+        .filter(|e| {
+            e.key
+                .strip_prefix("nginx.ingress.kubernetes.io/")
+                .is_some_and(|n| n.ends_with("-snippet") || n.ends_with("-snippets"))
+        })
+        .collect()
+}
+
 /// What makes a snippet especially dangerous, for the message.
 fn danger(snippet: &str) -> Option<&'static str> {
     if snippet.contains("_by_lua") {
@@ -55,19 +74,7 @@ impl Check for IngressNginxSnippetAnnotation {
     }
 
     fn run(&self, obj: &Object, _ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if obj.kind() != "Ingress" {
-            return;
-        }
-        let Some(annotations) = obj.metadata().get("annotations").and_then(|a| a.as_map()) else {
-            return;
-        };
-        for e in &annotations.entries {
-            let Some(name) = e.key.strip_prefix("nginx.ingress.kubernetes.io/") else {
-                continue;
-            };
-            if !name.ends_with("-snippet") && !name.ends_with("-snippets") {
-                continue;
-            }
+        for e in snippets(obj) {
             let extra = e
                 .value
                 .as_str()
@@ -92,11 +99,22 @@ impl Check for IngressNginxSnippetAnnotation {
             );
         }
     }
+
+    /// Removing the annotation needs no invented value; what the snippet did must then be
+    /// configured by the controller's administrators.
+    fn fix(&self, obj: &Object, _ctx: &Ctx) -> Vec<serde_json::Value> {
+        snippets(obj)
+            .iter()
+            .map(|e| {
+                serde_json::json!({"op": "remove", "path": format!("/metadata/annotations/{}", escape(&e.key))})
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::support::pod::run_json;
+    use crate::support::pod::{fix_json, run_json};
     use serde_json::json;
 
     #[test]
@@ -107,7 +125,7 @@ mod tests {
                 "nginx.ingress.kubernetes.io/server-snippet": "location /x { content_by_lua_block { ngx.say(1) } }",
                 "nginx.ingress.kubernetes.io/configuration-snippet": "alias /var/run/secrets/;",
                 "nginx.ingress.kubernetes.io/auth-snippet": "proxy_set_header X-A b;"}}});
-        let d = run_json(super::CHECK, &[ing]);
+        let d = run_json(super::CHECK, std::slice::from_ref(&ing));
         assert_eq!(d.len(), 3);
         let msg = |key: &str| {
             d.iter()
@@ -123,5 +141,9 @@ mod tests {
                 |d| d.path == "/metadata/annotations/nginx.ingress.kubernetes.io~1auth-snippet"
             )
         );
+        // The fix removes the three snippets and keeps the other annotation.
+        let ops = fix_json(super::CHECK, &[ing]);
+        assert_eq!(ops.len(), 3);
+        assert!(ops.iter().all(|o| o["op"] == "remove"));
     }
 }

@@ -457,6 +457,31 @@ pub fn run_binding_check(
     ));
 }
 
+/// JSON Patch operations removing the subjects for which `matches` returns a description, last
+/// first so that the indices stay valid. Removing a subject needs no invented value.
+pub fn subject_removal(
+    binding: &Object,
+    ctx: &Ctx,
+    matches: impl Fn(&str, &str) -> Option<&'static str>,
+) -> Vec<serde_json::Value> {
+    if !matches!(binding.kind(), "RoleBinding" | "ClusterRoleBinding")
+        || name_ignored(binding.name(), &ctx.param_strs("ignore-bindings"))
+    {
+        return Vec::new();
+    }
+    let subjects = binding.root.get("subjects").map(Node::items).unwrap_or(&[]);
+    subjects
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, s)| {
+            let field = |k: &str| s.get(k).and_then(Node::as_str).unwrap_or("");
+            matches(field("kind"), field("name")).is_some()
+        })
+        .map(|(i, _)| serde_json::json!({"op": "remove", "path": format!("/subjects/{i}")}))
+        .collect()
+}
+
 /// Binding-level checks about who is bound: one diagnostic per subject for which `matches`
 /// (given the subject's kind and name) returns a description, at the subject's name.
 pub fn subject_diags(
