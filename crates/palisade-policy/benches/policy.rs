@@ -14,7 +14,9 @@ fn corpora() -> PathBuf {
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -49,40 +51,62 @@ fn main() {
     let root = corpora();
     // Manifests: every parseable object of the non-policy corpora, capped to keep the run short.
     let mut files = Vec::new();
-    for c in ["kube-score", "polaris", "kube-linter", "checkov-k8s", "kyverno-policies", "pod-security-admission"] {
+    for c in [
+        "kube-score",
+        "polaris",
+        "kube-linter",
+        "checkov-k8s",
+        "kyverno-policies",
+        "pod-security-admission",
+    ] {
         yaml_files(&root.join(c), &mut files);
     }
     let mut objects: Vec<Object> = Vec::new();
     for f in &files {
         if let Ok(b) = std::fs::read(f) {
-            objects.extend(load_bytes(&b, &f.display().to_string(), &LoadOptions::default()).objects);
+            objects
+                .extend(load_bytes(&b, &f.display().to_string(), &LoadOptions::default()).objects);
         }
     }
-    objects.retain(|o| !o.id.api_version.contains("kyverno") && !o.id.api_version.contains("gatekeeper"));
+    objects.retain(|o| {
+        !o.id.api_version.contains("kyverno") && !o.id.api_version.contains("gatekeeper")
+    });
     objects.truncate(2000);
 
     // Policies: each library template with its first sample constraint, one set per template.
     let mut lib_dirs = Vec::new();
     let lib = root.join("gatekeeper-library/library");
     for cat in std::fs::read_dir(&lib).into_iter().flatten().flatten() {
-        for t in std::fs::read_dir(cat.path()).into_iter().flatten().flatten() {
+        for t in std::fs::read_dir(cat.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             lib_dirs.push(t.path());
         }
     }
     lib_dirs.sort();
     let rss_before = rss_kib("VmRSS:");
-    for (choice, label) in [(EngineChoice::RegoOnly, "Rego"), (EngineChoice::CelPreferred, "CEL preferred")] {
+    for (choice, label) in [
+        (EngineChoice::RegoOnly, "Rego"),
+        (EngineChoice::CelPreferred, "CEL preferred"),
+    ] {
         let mut sets = Vec::new();
         let load_start = Instant::now();
         for d in &lib_dirs {
             let mut files = vec![d.join("template.yaml")];
-            let mut samples: Vec<_> = std::fs::read_dir(d.join("samples")).into_iter().flatten().flatten().map(|e| e.path()).collect();
+            let mut samples: Vec<_> = std::fs::read_dir(d.join("samples"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
             samples.sort();
             if let Some(s) = samples.first() {
                 files.push(s.join("constraint.yaml"));
             }
             let (set, _errors) = PolicySet::load(&files, choice);
-            if set.len() > 0 {
+            if !set.is_empty() {
                 sets.push(set);
             }
         }

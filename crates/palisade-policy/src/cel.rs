@@ -9,12 +9,12 @@
 //!   would panic on them and Kubernetes CEL has no protobuf types anyway.
 
 use crate::literals;
+use cel::common::ast::{ComprehensionExpr, EntryExpr, Expr, IdedExpr, ListExpr, LiteralValue};
+use cel::extractors::Arguments;
+use cel::objects::{Key, Map, OptionalValue};
+use cel::{Context, ExecutionError, FunctionContext, Value};
 use kube_cel::KubeCelExt;
 use kube_cel::cel;
-use cel::common::ast::{ComprehensionExpr, EntryExpr, Expr, IdedExpr, ListExpr, LiteralValue};
-use cel::objects::{Key, Map, OptionalValue};
-use cel::extractors::Arguments;
-use cel::{Context, ExecutionError, FunctionContext, Value};
 use palisade_model::{Node, Value as NV};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -198,8 +198,14 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                 let body = c.args.pop();
                 let init = c.args.pop();
                 let var = c.args.pop();
-                let (Some(body), Some(init), Some(IdedExpr { expr: Expr::Ident(var), .. })) =
-                    (body, init, var)
+                let (
+                    Some(body),
+                    Some(init),
+                    Some(IdedExpr {
+                        expr: Expr::Ident(var),
+                        ..
+                    }),
+                ) = (body, init, var)
                 else {
                     return Err(CelError::msg(
                         "cel.bind(name, value, expression): the first argument must be a simple identifier",
@@ -213,8 +219,14 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                 && matches!(c.target.as_deref(), Some(IdedExpr { expr: Expr::Ident(t), .. }) if t == "cel");
             if is_block {
                 let body = c.args.pop().unwrap_or_default();
-                let Some(IdedExpr { expr: Expr::List(list), .. }) = c.args.pop() else {
-                    return Err(CelError::msg("cel.block: the first argument must be a list literal"));
+                let Some(IdedExpr {
+                    expr: Expr::List(list),
+                    ..
+                }) = c.args.pop()
+                else {
+                    return Err(CelError::msg(
+                        "cel.block: the first argument must be a list literal",
+                    ));
                 };
                 let mut out = rewrite(block_indexes(body))?;
                 for (i, e) in list.elements.into_iter().enumerate().rev() {
@@ -235,7 +247,10 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                 };
                 let e = c.args.pop().unwrap_or_default();
                 let x = c.args.pop().unwrap_or_default();
-                return rewrite(template(src, vec![("__pal_o", *target), ("__pal_x", x), ("__pal_e", e)])?);
+                return rewrite(template(
+                    src,
+                    vec![("__pal_o", *target), ("__pal_x", x), ("__pal_e", e)],
+                )?);
             }
             if let Some(expanded) = two_variable_macro(&mut c)? {
                 return rewrite(expanded);
@@ -251,7 +266,10 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                 }
             }
             // Integer negation panics on overflow in cel 0.13; ours reports an error.
-            if c.target.is_none() && c.args.len() == 1 && c.func_name == cel::common::ast::operators::NEGATE {
+            if c.target.is_none()
+                && c.args.len() == 1
+                && c.func_name == cel::common::ast::operators::NEGATE
+            {
                 c.func_name = "@neg".into();
             }
             if c.target.is_none() && c.args.len() == 2 {
@@ -288,7 +306,11 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
             }))
         }
         Expr::List(l) => Expr::List(ListExpr {
-            elements: l.elements.into_iter().map(rewrite).collect::<Result<_, _>>()?,
+            elements: l
+                .elements
+                .into_iter()
+                .map(rewrite)
+                .collect::<Result<_, _>>()?,
             optional_indices: l.optional_indices,
         }),
         Expr::Map(mut m) => {
@@ -300,7 +322,7 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
             }
             Expr::Map(m)
         }
-        Expr::Select(mut s) => {
+        Expr::Select(s) => {
             if let Expr::Ident(root) = &s.operand.expr
                 && root == "variables"
             {
@@ -340,7 +362,10 @@ fn template(src: &str, subst: Vec<(&str, IdedExpr)>) -> Result<IdedExpr, CelErro
         .parse(src)
         .map_err(|_| CelError::msg("internal macro template does not parse"))?;
     Ok(literals::map_idents(parsed, &|n| {
-        subst.iter().find(|(k, _)| *k == n).map(|(_, v)| v.expr.clone())
+        subst
+            .iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, v)| v.expr.clone())
     }))
 }
 
@@ -348,35 +373,67 @@ fn template(src: &str, subst: Vec<(&str, IdedExpr)>) -> Result<IdedExpr, CelErro
 /// key, value): cel 0.13 has none of them. They iterate over `@pairs(range)` (`[[i, v], ...]`)
 /// and bind both names with `cel.bind`.
 fn two_variable_macro(c: &mut cel::common::ast::CallExpr) -> Result<Option<IdedExpr>, CelError> {
-    let names = ["all", "exists", "existsOne", "exists_one", "transformList", "transformMap"];
-    if c.target.is_none() || !names.contains(&c.func_name.as_str()) || !(3..=4).contains(&c.args.len()) {
+    let names = [
+        "all",
+        "exists",
+        "existsOne",
+        "exists_one",
+        "transformList",
+        "transformMap",
+    ];
+    if c.target.is_none()
+        || !names.contains(&c.func_name.as_str())
+        || !(3..=4).contains(&c.args.len())
+    {
         return Ok(None);
     }
     let (Expr::Ident(_), Expr::Ident(_)) = (&c.args[0].expr, &c.args[1].expr) else {
         return Ok(None);
     };
-    let Some(target) = c.target.take() else { return Ok(None) };
+    let Some(target) = c.target.take() else {
+        return Ok(None);
+    };
     let range = call("@pairs", vec![*target], 0);
     let args = std::mem::take(&mut c.args);
     let mut it = args.into_iter();
-    let (Some(i), Some(v)) = (it.next(), it.next()) else { return Ok(None) };
+    let (Some(i), Some(v)) = (it.next(), it.next()) else {
+        return Ok(None);
+    };
     let rest: Vec<IdedExpr> = it.collect();
     let bind = |body: IdedExpr| -> Result<IdedExpr, CelError> {
         template(
             "cel.bind(__pal_i, __pal_p[0], cel.bind(__pal_v, __pal_p[1], __pal_body))",
-            vec![("__pal_i", i.clone()), ("__pal_v", v.clone()), ("__pal_body", body)],
+            vec![
+                ("__pal_i", i.clone()),
+                ("__pal_v", v.clone()),
+                ("__pal_body", body),
+            ],
         )
     };
     let expanded = match (c.func_name.as_str(), rest.len()) {
-        ("all", 1) => template("__pal_r.all(__pal_p, __pal_b)", vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)])?,
-        ("exists", 1) => template("__pal_r.exists(__pal_p, __pal_b)", vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)])?,
-        ("existsOne" | "exists_one", 1) => {
-            template("__pal_r.exists_one(__pal_p, __pal_b)", vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)])?
-        }
-        ("transformList", 1) => template("__pal_r.map(__pal_p, __pal_b)", vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)])?,
+        ("all", 1) => template(
+            "__pal_r.all(__pal_p, __pal_b)",
+            vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)],
+        )?,
+        ("exists", 1) => template(
+            "__pal_r.exists(__pal_p, __pal_b)",
+            vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)],
+        )?,
+        ("existsOne" | "exists_one", 1) => template(
+            "__pal_r.exists_one(__pal_p, __pal_b)",
+            vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)],
+        )?,
+        ("transformList", 1) => template(
+            "__pal_r.map(__pal_p, __pal_b)",
+            vec![("__pal_r", range), ("__pal_b", bind(rest[0].clone())?)],
+        )?,
         ("transformList", 2) => template(
             "__pal_r.filter(__pal_p, __pal_f).map(__pal_p, __pal_b)",
-            vec![("__pal_r", range), ("__pal_f", bind(rest[0].clone())?), ("__pal_b", bind(rest[1].clone())?)],
+            vec![
+                ("__pal_r", range),
+                ("__pal_f", bind(rest[0].clone())?),
+                ("__pal_b", bind(rest[1].clone())?),
+            ],
         )?,
         ("transformMap", 1) => template(
             "__pal_map_of(__pal_r.map(__pal_p, [__pal_p[0], __pal_b]))",
@@ -384,7 +441,11 @@ fn two_variable_macro(c: &mut cel::common::ast::CallExpr) -> Result<Option<IdedE
         )?,
         ("transformMap", 2) => template(
             "__pal_map_of(__pal_r.filter(__pal_p, __pal_f).map(__pal_p, [__pal_p[0], __pal_b]))",
-            vec![("__pal_r", range), ("__pal_f", bind(rest[0].clone())?), ("__pal_b", bind(rest[1].clone())?)],
+            vec![
+                ("__pal_r", range),
+                ("__pal_f", bind(rest[0].clone())?),
+                ("__pal_b", bind(rest[1].clone())?),
+            ],
         )?,
         _ => return Ok(None),
     };
@@ -428,56 +489,74 @@ fn size_cost(v: &Value) -> u64 {
 fn root_context() -> Context<'static> {
     let mut ctx = Context::default();
     ctx.register_all();
-    ctx.add_function("@tick", |_ftx: &FunctionContext, v: Value| -> Result<Value, ExecutionError> {
-        let extra = match &v {
-            Value::String(s) => s.len() as u64 / 16,
-            _ => 0,
-        };
-        charge(1 + extra)?;
-        Ok(v)
-    });
-    ctx.add_function("@optsel", |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
-        Ok(optional_lookup(&operand, &Value::String(field)))
-    });
-    ctx.add_function("@sel", |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
-        match &operand {
-            Value::Opaque(o) if o.downcast_ref::<OptionalValue>().is_some() => {
-                Ok(optional_lookup(&operand, &Value::String(field)))
+    ctx.add_function(
+        "@tick",
+        |_ftx: &FunctionContext, v: Value| -> Result<Value, ExecutionError> {
+            let extra = match &v {
+                Value::String(s) => s.len() as u64 / 16,
+                _ => 0,
+            };
+            charge(1 + extra)?;
+            Ok(v)
+        },
+    );
+    ctx.add_function(
+        "@optsel",
+        |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
+            Ok(optional_lookup(&operand, &Value::String(field)))
+        },
+    );
+    ctx.add_function(
+        "@sel",
+        |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
+            match &operand {
+                Value::Opaque(o) if o.downcast_ref::<OptionalValue>().is_some() => {
+                    Ok(optional_lookup(&operand, &Value::String(field)))
+                }
+                Value::Map(m) => m
+                    .map
+                    .get(&Key::String(field.clone()))
+                    .cloned()
+                    .ok_or(ExecutionError::NoSuchKey(field)),
+                other => Err(ExecutionError::function_error(
+                    "select",
+                    format!(
+                        "no such key: {field} (the value is {}, not a map)",
+                        other.type_of()
+                    ),
+                )),
             }
-            Value::Map(m) => m
-                .map
-                .get(&Key::String(field.clone()))
-                .cloned()
-                .ok_or(ExecutionError::NoSuchKey(field)),
-            other => Err(ExecutionError::function_error(
-                "select",
-                format!("no such key: {field} (the value is {}, not a map)", other.type_of()),
-            )),
-        }
-    });
-    ctx.add_function("__pal_map_of", |pairs: Arc<Vec<Value>>| -> Result<Value, ExecutionError> {
-        let mut map = HashMap::new();
-        for p in pairs.iter() {
-            if let Value::List(kv) = p
-                && let [k, v] = kv.as_slice()
-            {
-                let key = match k {
-                    Value::String(s) => Key::String(s.clone()),
-                    Value::Int(i) => Key::Int(*i),
-                    Value::UInt(u) => Key::Uint(*u),
-                    Value::Bool(b) => Key::Bool(*b),
-                    other => return Err(ExecutionError::UnsupportedKeyType(other.clone())),
-                };
-                map.insert(key, v.clone());
+        },
+    );
+    ctx.add_function(
+        "__pal_map_of",
+        |pairs: Arc<Vec<Value>>| -> Result<Value, ExecutionError> {
+            let mut map = HashMap::new();
+            for p in pairs.iter() {
+                if let Value::List(kv) = p
+                    && let [k, v] = kv.as_slice()
+                {
+                    let key = match k {
+                        Value::String(s) => Key::String(s.clone()),
+                        Value::Int(i) => Key::Int(*i),
+                        Value::UInt(u) => Key::Uint(*u),
+                        Value::Bool(b) => Key::Bool(*b),
+                        other => return Err(ExecutionError::UnsupportedKeyType(other.clone())),
+                    };
+                    map.insert(key, v.clone());
+                }
             }
-        }
-        Ok(Value::Map(Map { map: Arc::new(map) }))
-    });
+            Ok(Value::Map(Map { map: Arc::new(map) }))
+        },
+    );
     ctx.add_function("@pairs", |v: Value| -> Result<Value, ExecutionError> {
         let pair = |a: Value, b: Value| Value::List(Arc::new(vec![a, b]));
         match v {
             Value::List(l) => Ok(Value::List(Arc::new(
-                l.iter().enumerate().map(|(i, x)| pair(Value::Int(i as i64), x.clone())).collect(),
+                l.iter()
+                    .enumerate()
+                    .map(|(i, x)| pair(Value::Int(i as i64), x.clone()))
+                    .collect(),
             ))),
             Value::Map(m) => Ok(Value::List(Arc::new(
                 m.map
@@ -496,87 +575,113 @@ fn root_context() -> Context<'static> {
             _ => Err(ExecutionError::NoSuchOverload),
         }
     });
-    ctx.add_function("@eq", |a: Value, b: Value| -> Result<Value, ExecutionError> { Ok(Value::Bool(equal(&a, &b))) });
-    ctx.add_function("@ne", |a: Value, b: Value| -> Result<Value, ExecutionError> { Ok(Value::Bool(!equal(&a, &b))) });
-    ctx.add_function("@pal_index", |a: Value, k: Value| -> Result<Value, ExecutionError> {
-        let (base, optional_base) = match &a {
-            Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
-                Some(opt) => match opt.value() {
-                    Some(v) => (v.clone(), true),
-                    None => return Ok(optional(None)),
+    ctx.add_function(
+        "@eq",
+        |a: Value, b: Value| -> Result<Value, ExecutionError> { Ok(Value::Bool(equal(&a, &b))) },
+    );
+    ctx.add_function(
+        "@ne",
+        |a: Value, b: Value| -> Result<Value, ExecutionError> { Ok(Value::Bool(!equal(&a, &b))) },
+    );
+    ctx.add_function(
+        "@pal_index",
+        |a: Value, k: Value| -> Result<Value, ExecutionError> {
+            let (base, optional_base) = match &a {
+                Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
+                    Some(opt) => match opt.value() {
+                        Some(v) => (v.clone(), true),
+                        None => return Ok(optional(None)),
+                    },
+                    None => (a.clone(), false),
                 },
-                None => (a.clone(), false),
-            },
-            _ => (a.clone(), false),
-        };
-        if optional_base {
-            return Ok(optional_lookup(&base, &k));
-        }
-        match (&base, &k) {
-            (Value::List(l), _) => {
-                let i = match k {
-                    Value::Int(i) => i,
-                    Value::UInt(u) => i64::try_from(u).unwrap_or(i64::MAX),
-                    Value::Float(f) if f.fract() == 0.0 => f as i64,
-                    other => return Err(ExecutionError::UnsupportedListIndex(other)),
-                };
-                usize::try_from(i)
-                    .ok()
-                    .and_then(|i| l.get(i).cloned())
-                    .ok_or(ExecutionError::IndexOutOfBounds(Value::Int(i)))
+                _ => (a.clone(), false),
+            };
+            if optional_base {
+                return Ok(optional_lookup(&base, &k));
             }
-            (Value::Map(m), _) => map_get(m, &k).ok_or_else(|| ExecutionError::no_such_key(&display(&k))),
-            _ => Err(ExecutionError::UnsupportedIndex(base.clone(), k.clone())),
-        }
-    });
-    ctx.add_function("@pal_has", |a: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
-        let base = match &a {
-            Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
-                Some(opt) => match opt.value() {
-                    Some(v) => v.clone(),
-                    None => return Ok(Value::Bool(false)),
+            match (&base, &k) {
+                (Value::List(l), _) => {
+                    let i = match k {
+                        Value::Int(i) => i,
+                        Value::UInt(u) => i64::try_from(u).unwrap_or(i64::MAX),
+                        Value::Float(f) if f.fract() == 0.0 => f as i64,
+                        other => return Err(ExecutionError::UnsupportedListIndex(other)),
+                    };
+                    usize::try_from(i)
+                        .ok()
+                        .and_then(|i| l.get(i).cloned())
+                        .ok_or(ExecutionError::IndexOutOfBounds(Value::Int(i)))
+                }
+                (Value::Map(m), _) => {
+                    map_get(m, &k).ok_or_else(|| ExecutionError::no_such_key(&display(&k)))
+                }
+                _ => Err(ExecutionError::UnsupportedIndex(base.clone(), k.clone())),
+            }
+        },
+    );
+    ctx.add_function(
+        "@pal_has",
+        |a: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
+            let base = match &a {
+                Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
+                    Some(opt) => match opt.value() {
+                        Some(v) => v.clone(),
+                        None => return Ok(Value::Bool(false)),
+                    },
+                    None => a.clone(),
                 },
-                None => a.clone(),
-            },
-            _ => a.clone(),
-        };
-        Ok(Value::Bool(matches!(&base, Value::Map(m) if m.map.contains_key(&Key::String(field)))))
-    });
+                _ => a.clone(),
+            };
+            Ok(Value::Bool(
+                matches!(&base, Value::Map(m) if m.map.contains_key(&Key::String(field))),
+            ))
+        },
+    );
     // cel-go semantics where cel 0.13 / kube-cel differ: `size` counts code points, `int`
     // checks ranges and reads timestamps, the bit functions take uints and shift logically.
-    ctx.add_function("size", |ftx: &FunctionContext, v: Arguments| -> Result<Value, ExecutionError> {
-        let v = match (&ftx.this, v.0.first()) {
-            (Some(t), _) => t.clone(),
-            (None, Some(a)) => a.clone(),
-            _ => return Err(ExecutionError::MissingArgumentOrTarget),
-        };
-        let n = match &v {
-            Value::String(s) => s.chars().count(),
-            Value::Bytes(b) => b.len(),
-            Value::List(l) => l.len(),
-            Value::Map(m) => m.map.len(),
-            other => return Err(ExecutionError::UnsupportedTargetType { target: other.clone() }),
-        };
-        Ok(Value::Int(n as i64))
-    });
+    ctx.add_function(
+        "size",
+        |ftx: &FunctionContext, v: Arguments| -> Result<Value, ExecutionError> {
+            let v = match (&ftx.this, v.0.first()) {
+                (Some(t), _) => t.clone(),
+                (None, Some(a)) => a.clone(),
+                _ => return Err(ExecutionError::MissingArgumentOrTarget),
+            };
+            let n = match &v {
+                Value::String(s) => s.chars().count(),
+                Value::Bytes(b) => b.len(),
+                Value::List(l) => l.len(),
+                Value::Map(m) => m.map.len(),
+                other => {
+                    return Err(ExecutionError::UnsupportedTargetType {
+                        target: other.clone(),
+                    });
+                }
+            };
+            Ok(Value::Int(n as i64))
+        },
+    );
     ctx.add_function("int", |v: Value| -> Result<Value, ExecutionError> {
         let range = || ExecutionError::function_error("int", "integer overflow");
         match v {
             Value::Int(i) => Ok(Value::Int(i)),
             Value::UInt(u) => i64::try_from(u).map(Value::Int).map_err(|_| range()),
             Value::Float(f) => {
-                if f.is_finite() && f > -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_807e18 {
+                // Both bounds are ±2^63 as doubles, and excluded as in cel-go.
+                if f.is_finite() && f > i64::MIN as f64 && f < i64::MAX as f64 {
                     Ok(Value::Int(f as i64))
                 } else {
                     Err(range())
                 }
             }
-            Value::String(s) => s
-                .parse()
-                .map(Value::Int)
-                .map_err(|_| ExecutionError::function_error("int", format!("cannot parse `{s}` as int"))),
+            Value::String(s) => s.parse().map(Value::Int).map_err(|_| {
+                ExecutionError::function_error("int", format!("cannot parse `{s}` as int"))
+            }),
             Value::Timestamp(t) => Ok(Value::Int(t.timestamp())),
-            other => Err(ExecutionError::function_error("int", format!("cannot convert {} to int", type_name(&other)))),
+            other => Err(ExecutionError::function_error(
+                "int",
+                format!("cannot convert {} to int", type_name(&other)),
+            )),
         }
     });
     let bit = |name: &'static str, fi: fn(i64, i64) -> i64, fu: fn(u64, u64) -> u64| {
@@ -584,18 +689,30 @@ fn root_context() -> Context<'static> {
             match (a, b) {
                 (Value::Int(x), Value::Int(y)) => Ok(Value::Int(fi(x, y))),
                 (Value::UInt(x), Value::UInt(y)) => Ok(Value::UInt(fu(x, y))),
-                _ => Err(ExecutionError::function_error(name, "arguments must both be int or both be uint")),
+                _ => Err(ExecutionError::function_error(
+                    name,
+                    "arguments must both be int or both be uint",
+                )),
             }
         }
     };
-    ctx.add_function("math.bitAnd", bit("math.bitAnd", |a, b| a & b, |a, b| a & b));
+    ctx.add_function(
+        "math.bitAnd",
+        bit("math.bitAnd", |a, b| a & b, |a, b| a & b),
+    );
     ctx.add_function("math.bitOr", bit("math.bitOr", |a, b| a | b, |a, b| a | b));
-    ctx.add_function("math.bitXor", bit("math.bitXor", |a, b| a ^ b, |a, b| a ^ b));
+    ctx.add_function(
+        "math.bitXor",
+        bit("math.bitXor", |a, b| a ^ b, |a, b| a ^ b),
+    );
     ctx.add_function("math.bitNot", |a: Value| -> Result<Value, ExecutionError> {
         match a {
             Value::Int(x) => Ok(Value::Int(!x)),
             Value::UInt(x) => Ok(Value::UInt(!x)),
-            _ => Err(ExecutionError::function_error("math.bitNot", "argument must be int or uint")),
+            _ => Err(ExecutionError::function_error(
+                "math.bitNot",
+                "argument must be int or uint",
+            )),
         }
     });
     let shift = |name: &'static str, left: bool| {
@@ -615,30 +732,53 @@ fn root_context() -> Context<'static> {
             match a {
                 Value::Int(x) => Ok(Value::Int(sh(x as u64) as i64)),
                 Value::UInt(x) => Ok(Value::UInt(sh(x))),
-                _ => Err(ExecutionError::function_error(name, "argument must be int or uint")),
+                _ => Err(ExecutionError::function_error(
+                    name,
+                    "argument must be int or uint",
+                )),
             }
         }
     };
     ctx.add_function("math.bitShiftLeft", shift("math.bitShiftLeft", true));
     ctx.add_function("math.bitShiftRight", shift("math.bitShiftRight", false));
-    ctx.add_function("type", |v: Value| -> Result<Value, ExecutionError> { Ok(type_value(type_name(&v))) });
-    for t in ["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "optional_type"] {
+    ctx.add_function("type", |v: Value| -> Result<Value, ExecutionError> {
+        Ok(type_value(type_name(&v)))
+    });
+    for t in [
+        "int",
+        "uint",
+        "double",
+        "bool",
+        "string",
+        "bytes",
+        "list",
+        "map",
+        "null_type",
+        "type",
+        "optional_type",
+    ] {
         ctx.add_variable_from_value(t, type_value(t));
     }
-    ctx.add_function("@pal_in", |a: Value, b: Value| -> Result<Value, ExecutionError> {
-        match &b {
-            Value::List(l) => Ok(Value::Bool(l.iter().any(|x| equal(&a, x)))),
-            Value::Map(m) => Ok(Value::Bool(m.map.keys().any(|k| equal(&a, &key_value(k))))),
-            _ => Err(ExecutionError::NoSuchOverload),
-        }
-    });
+    ctx.add_function(
+        "@pal_in",
+        |a: Value, b: Value| -> Result<Value, ExecutionError> {
+            match &b {
+                Value::List(l) => Ok(Value::Bool(l.iter().any(|x| equal(&a, x)))),
+                Value::Map(m) => Ok(Value::Bool(m.map.keys().any(|k| equal(&a, &key_value(k))))),
+                _ => Err(ExecutionError::NoSuchOverload),
+            }
+        },
+    );
     ctx.add_function("bool", |v: Value| -> Result<Value, ExecutionError> {
         match v {
             Value::Bool(b) => Ok(Value::Bool(b)),
             Value::String(s) => match s.as_str() {
                 "1" | "t" | "true" | "TRUE" | "True" => Ok(Value::Bool(true)),
                 "0" | "f" | "false" | "FALSE" | "False" => Ok(Value::Bool(false)),
-                other => Err(ExecutionError::function_error("bool", format!("cannot convert `{other}` to bool"))),
+                other => Err(ExecutionError::function_error(
+                    "bool",
+                    format!("cannot convert `{other}` to bool"),
+                )),
             },
             _ => Err(ExecutionError::NoSuchOverload),
         }
@@ -653,13 +793,19 @@ fn root_context() -> Context<'static> {
             other => Err(ExecutionError::UnsupportedUnaryOperator("minus", other)),
         }
     });
-    ctx.add_function("@optidx", |operand: Value, index: Value| -> Result<Value, ExecutionError> {
-        Ok(optional_lookup(&operand, &index))
-    });
-    ctx.add_function("@charge", |_ftx: &FunctionContext, v: Value| -> Result<Value, ExecutionError> {
-        charge(1 + size_cost(&v))?;
-        Ok(v)
-    });
+    ctx.add_function(
+        "@optidx",
+        |operand: Value, index: Value| -> Result<Value, ExecutionError> {
+            Ok(optional_lookup(&operand, &index))
+        },
+    );
+    ctx.add_function(
+        "@charge",
+        |_ftx: &FunctionContext, v: Value| -> Result<Value, ExecutionError> {
+            charge(1 + size_cost(&v))?;
+            Ok(v)
+        },
+    );
     ctx
 }
 
@@ -709,7 +855,11 @@ fn map_get(m: &Map, k: &Value) -> Option<Value> {
         return Some(v.clone());
     }
     if matches!(k, Value::Int(_) | Value::UInt(_) | Value::Float(_)) {
-        return m.map.iter().find(|(mk, _)| equal(&key_value(mk), k)).map(|(_, v)| v.clone());
+        return m
+            .map
+            .iter()
+            .find(|(mk, _)| equal(&key_value(mk), k))
+            .map(|(_, v)| v.clone());
     }
     None
 }
@@ -728,18 +878,31 @@ fn key_value(k: &Key) -> Value {
 fn equal(a: &Value, b: &Value) -> bool {
     use Value as V;
     match (a, b) {
-        (V::Int(x), V::UInt(y)) | (V::UInt(y), V::Int(x)) => u64::try_from(*x).is_ok_and(|x| x == *y),
-        (V::Int(x), V::Float(y)) | (V::Float(y), V::Int(x)) => (*x as f64) == *y && y.fract() == 0.0 && y.abs() < 9.3e18,
-        (V::UInt(x), V::Float(y)) | (V::Float(y), V::UInt(x)) => (*x as f64) == *y && *y >= 0.0 && *y < 1.85e19,
-        (V::List(x), V::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| equal(a, b)),
+        (V::Int(x), V::UInt(y)) | (V::UInt(y), V::Int(x)) => {
+            u64::try_from(*x).is_ok_and(|x| x == *y)
+        }
+        (V::Int(x), V::Float(y)) | (V::Float(y), V::Int(x)) => {
+            (*x as f64) == *y && y.fract() == 0.0 && y.abs() < 9.3e18
+        }
+        (V::UInt(x), V::Float(y)) | (V::Float(y), V::UInt(x)) => {
+            (*x as f64) == *y && *y >= 0.0 && *y < 1.85e19
+        }
+        (V::List(x), V::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| equal(a, b))
+        }
         (V::Map(x), V::Map(y)) => {
             x.map.len() == y.map.len()
                 && x.map.iter().all(|(k, v)| {
                     let kv = key_value(k);
-                    y.map.iter().any(|(k2, v2)| equal(&kv, &key_value(k2)) && equal(v, v2))
+                    y.map
+                        .iter()
+                        .any(|(k2, v2)| equal(&kv, &key_value(k2)) && equal(v, v2))
                 })
         }
-        (V::Opaque(x), V::Opaque(y)) => match (x.downcast_ref::<OptionalValue>(), y.downcast_ref::<OptionalValue>()) {
+        (V::Opaque(x), V::Opaque(y)) => match (
+            x.downcast_ref::<OptionalValue>(),
+            y.downcast_ref::<OptionalValue>(),
+        ) {
             (Some(x), Some(y)) => match (x.value(), y.value()) {
                 (None, None) => true,
                 (Some(a), Some(b)) => equal(a, b),
@@ -773,7 +936,9 @@ fn optional_lookup(operand: &Value, key: &Value) -> Value {
     let found = match (base, key) {
         (Value::Map(m), k) => map_get(m, k),
         (Value::List(l), Value::Int(i)) => usize::try_from(*i).ok().and_then(|i| l.get(i).cloned()),
-        (Value::List(l), Value::UInt(u)) => usize::try_from(*u).ok().and_then(|i| l.get(i).cloned()),
+        (Value::List(l), Value::UInt(u)) => {
+            usize::try_from(*u).ok().and_then(|i| l.get(i).cloned())
+        }
         _ => None,
     };
     optional(found)
@@ -854,10 +1019,7 @@ fn literal(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
         Value::Bytes(b) => format!("b{:?}", String::from_utf8_lossy(b)),
-        Value::List(l) => format!(
-            "[{}]",
-            l.iter().map(literal).collect::<Vec<_>>().join(", ")
-        ),
+        Value::List(l) => format!("[{}]", l.iter().map(literal).collect::<Vec<_>>().join(", ")),
         Value::Map(m) => {
             let mut entries: Vec<String> = m
                 .map
@@ -922,8 +1084,15 @@ impl Scope<'_> {
         // The interpreter has a few panics left (arithmetic corner cases in debug builds);
         // one must not take the scan down with it.
         let ctx = &self.ctx;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Value::resolve(&prog.expr, ctx)))
-            .unwrap_or_else(|_| Err(ExecutionError::function_error("eval", "the CEL interpreter failed on this expression")));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Value::resolve(&prog.expr, ctx)
+        }))
+        .unwrap_or_else(|_| {
+            Err(ExecutionError::function_error(
+                "eval",
+                "the CEL interpreter failed on this expression",
+            ))
+        });
         let left = BUDGET.with(|b| b.get());
         self.budget = self.budget.saturating_sub(limit - left.min(limit));
         result.map_err(|e| {
@@ -974,10 +1143,16 @@ mod tests {
         assert_eq!(run("dyn(object.spec.n) + 1"), Ok(Value::Int(4)));
         assert_eq!(run("cel.bind(n, object.spec.n, n * n)"), Ok(Value::Int(9)));
         assert_eq!(run("'a,b'.split(',').size()"), Ok(Value::Int(2)));
-        assert_eq!(run("quantity('1Gi').isGreaterThan(quantity('1Mi'))"), Ok(Value::Bool(true)));
+        assert_eq!(
+            run("quantity('1Gi').isGreaterThan(quantity('1Mi'))"),
+            Ok(Value::Bool(true))
+        );
         assert_eq!(run("object.?spec.?missing.orValue(5)"), Ok(Value::Int(5)));
         assert_eq!(run("object.?spec.?n.orValue(5)"), Ok(Value::Int(3)));
-        assert_eq!(run("[1, 2][?1].hasValue() && !{'a': 1}[?'b'].hasValue()"), Ok(Value::Bool(true)));
+        assert_eq!(
+            run("[1, 2][?1].hasValue() && !{'a': 1}[?'b'].hasValue()"),
+            Ok(Value::Bool(true))
+        );
         assert_eq!(run("[1,2,3].all(x, x > 0)"), Ok(Value::Bool(true)));
         assert_eq!(run("variables.double"), Ok(Value::Int(6)));
         let e = run("variables.broken == 1").unwrap_err();

@@ -67,7 +67,13 @@ pub struct Gatekeeper {
     pub constraints: Vec<Constraint>,
 }
 
-fn err(obj: &Object, policy: &str, line: u32, code_pos: Option<(u32, u32)>, message: String) -> PolicyError {
+fn err(
+    obj: &Object,
+    policy: &str,
+    line: u32,
+    code_pos: Option<(u32, u32)>,
+    message: String,
+) -> PolicyError {
     PolicyError {
         file: obj.source.file.to_string(),
         line: if line > 0 { line } else { obj.pos().line },
@@ -82,7 +88,11 @@ impl Gatekeeper {
         self.constraints.is_empty()
     }
 
-    pub fn from_objects(objects: &[Object], choice: EngineChoice, errors: &mut Vec<PolicyError>) -> Gatekeeper {
+    pub fn from_objects(
+        objects: &[Object],
+        choice: EngineChoice,
+        errors: &mut Vec<PolicyError>,
+    ) -> Gatekeeper {
         let mut gk = Gatekeeper::default();
         for o in objects {
             if o.id.group() == TEMPLATE_GROUP && o.kind() == "ConstraintTemplate" {
@@ -110,7 +120,11 @@ impl Gatekeeper {
                 continue;
             };
             let spec = o.root.get("spec").unwrap_or(Node::null());
-            let action = match spec.get("enforcementAction").and_then(Node::as_str).unwrap_or("deny") {
+            let action = match spec
+                .get("enforcementAction")
+                .and_then(Node::as_str)
+                .unwrap_or("deny")
+            {
                 "deny" | "" => Action::Deny,
                 "warn" => Action::Warn,
                 "dryrun" => Action::DryRun,
@@ -152,7 +166,9 @@ impl Gatekeeper {
     }
 
     pub fn applies(&self, review: &Review, nss: &dyn Namespaces) -> bool {
-        self.constraints.iter().any(|c| c.matcher.matches(review, nss))
+        self.constraints
+            .iter()
+            .any(|c| c.matcher.matches(review, nss))
     }
 
     /// Prepares evaluation: builds `data.inventory` from `objects` (Gatekeeper's sync).
@@ -161,11 +177,19 @@ impl Gatekeeper {
             .templates
             .iter()
             .any(|t| t.rego.as_ref().is_some_and(|r| r.uses_inventory));
-        let inventory = if needs_inventory { inventory(objects) } else { Value::new_object() };
+        let inventory = if needs_inventory {
+            inventory(objects)
+        } else {
+            Value::new_object()
+        };
         GkEvaluator {
             gk: self,
             inventory,
-            pools: self.templates.iter().map(|_| Mutex::new(Vec::new())).collect(),
+            pools: self
+                .templates
+                .iter()
+                .map(|_| Mutex::new(Vec::new()))
+                .collect(),
         }
     }
 }
@@ -182,7 +206,9 @@ pub fn inventory<'a>(objects: impl Iterator<Item = &'a Node>) -> Value {
         let tree = if palisade_model::kinds::is_cluster_scoped(&gvk.kind) {
             &mut cluster
         } else {
-            namespaced.entry(ns.unwrap_or("default").to_string()).or_default()
+            namespaced
+                .entry(ns.unwrap_or("default").to_string())
+                .or_default()
         };
         tree.entry(gvk.api_version())
             .or_default()
@@ -235,17 +261,42 @@ fn compile_template(o: &Object, choice: EngineChoice) -> Result<Template, Policy
     let name = o.name().to_string();
     let label = format!("ConstraintTemplate {name}");
     let kind = str_at(&o.root, &["spec", "crd", "spec", "names", "kind"])
-        .ok_or_else(|| err(o, &label, 0, None, "spec.crd.spec.names.kind is missing".into()))?
+        .ok_or_else(|| {
+            err(
+                o,
+                &label,
+                0,
+                None,
+                "spec.crd.spec.names.kind is missing".into(),
+            )
+        })?
         .to_string();
-    let targets = o.root.path(&["spec", "targets"]).map(Node::items).unwrap_or(&[]);
-    let target = targets.first().ok_or_else(|| err(o, &label, 0, None, "spec.targets is empty".into()))?;
+    let targets = o
+        .root
+        .path(&["spec", "targets"])
+        .map(Node::items)
+        .unwrap_or(&[]);
+    let target = targets
+        .first()
+        .ok_or_else(|| err(o, &label, 0, None, "spec.targets is empty".into()))?;
     if targets.len() > 1 {
-        return Err(err(o, &label, 0, None, "Gatekeeper accepts exactly one target".into()));
+        return Err(err(
+            o,
+            &label,
+            0,
+            None,
+            "Gatekeeper accepts exactly one target".into(),
+        ));
     }
     let mut rego_src: Option<(&Node, Vec<&Node>, bool)> = None;
     let mut cel_src: Option<&Node> = None;
     if let Some(r) = target.get("rego") {
-        let libs = target.get("libs").map(Node::items).unwrap_or(&[]).iter().collect();
+        let libs = target
+            .get("libs")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .collect();
         rego_src = Some((r, libs, false));
     }
     for code in target.get("code").map(Node::items).unwrap_or(&[]) {
@@ -253,7 +304,12 @@ fn compile_template(o: &Object, choice: EngineChoice) -> Result<Template, Policy
         match code.get("engine").and_then(Node::as_str) {
             Some("Rego") if rego_src.is_none() => {
                 if let Some(r) = source.get("rego") {
-                    let libs = source.get("libs").map(Node::items).unwrap_or(&[]).iter().collect();
+                    let libs = source
+                        .get("libs")
+                        .map(Node::items)
+                        .unwrap_or(&[])
+                        .iter()
+                        .collect();
                     let v1 = source.get("version").and_then(Node::as_str) == Some("v1");
                     rego_src = Some((r, libs, v1));
                 }
@@ -275,12 +331,24 @@ fn compile_template(o: &Object, choice: EngineChoice) -> Result<Template, Policy
     } else if let Some((r, libs, v1)) = rego_src {
         t.rego = Some(compile_rego(o, &label, r, &libs, v1)?);
     } else {
-        return Err(err(o, &label, 0, None, "the target has neither Rego nor K8sNativeValidation code".into()));
+        return Err(err(
+            o,
+            &label,
+            0,
+            None,
+            "the target has neither Rego nor K8sNativeValidation code".into(),
+        ));
     }
     Ok(t)
 }
 
-fn compile_rego(o: &Object, label: &str, main: &Node, libs: &[&Node], v1: bool) -> Result<RegoCode, PolicyError> {
+fn compile_rego(
+    o: &Object,
+    label: &str,
+    main: &Node,
+    libs: &[&Node],
+    v1: bool,
+) -> Result<RegoCode, PolicyError> {
     let mut engine = Engine::new();
     engine.set_rego_v0(!v1);
     engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
@@ -289,10 +357,21 @@ fn compile_rego(o: &Object, label: &str, main: &Node, libs: &[&Node], v1: bool) 
     });
     let mut uses_inventory = false;
     let mut package = None;
-    let sources = std::iter::once((main, "rego".to_string()))
-        .chain(libs.iter().enumerate().map(|(i, l)| (*l, format!("libs[{i}]"))));
+    let sources = std::iter::once((main, "rego".to_string())).chain(
+        libs.iter()
+            .enumerate()
+            .map(|(i, l)| (*l, format!("libs[{i}]"))),
+    );
     for (i, (node, what)) in sources.enumerate() {
-        let text = node.as_str().ok_or_else(|| err(o, label, node.pos.line, None, format!("{what} is not a string")))?;
+        let text = node.as_str().ok_or_else(|| {
+            err(
+                o,
+                label,
+                node.pos.line,
+                None,
+                format!("{what} is not a string"),
+            )
+        })?;
         uses_inventory |= text.contains("inventory");
         let file_label = format!("{what}.rego");
         // A block scalar's content starts on the line after the `|`.
@@ -305,7 +384,13 @@ fn compile_rego(o: &Object, label: &str, main: &Node, libs: &[&Node], v1: bool) 
             }
             Err(e) => {
                 let msg = e.to_string();
-                return Err(err(o, label, base, rego::error_line(&msg, &file_label), format!("{what}: {}", first_line(&msg))));
+                return Err(err(
+                    o,
+                    label,
+                    base,
+                    rego::error_line(&msg, &file_label),
+                    format!("{what}: {}", first_line(&msg)),
+                ));
             }
         }
     }
@@ -316,21 +401,58 @@ fn compile_rego(o: &Object, label: &str, main: &Node, libs: &[&Node], v1: bool) 
     if let Err(e) = engine.eval_rule(rule.clone()) {
         let msg = e.to_string();
         let pos = rego::error_line(&msg, "rego.rego");
-        return Err(err(o, label, main.pos.line, pos, first_line(&msg).to_string()));
+        return Err(err(
+            o,
+            label,
+            main.pos.line,
+            pos,
+            first_line(&msg).to_string(),
+        ));
     }
-    Ok(RegoCode { proto: engine, rule, uses_inventory })
+    Ok(RegoCode {
+        proto: engine,
+        rule,
+        uses_inventory,
+    })
 }
 
 fn first_line(s: &str) -> &str {
     s.lines().find(|l| !l.trim().is_empty()).unwrap_or(s)
 }
 
-fn compile_expr(o: &Object, label: &str, node: Option<&Node>, what: &str) -> Result<Program, PolicyError> {
-    let node = node.ok_or_else(|| err(o, label, 0, None, format!("{what}: the expression is missing")))?;
-    let text = node.as_str().ok_or_else(|| err(o, label, node.pos.line, None, format!("{what}: not a string")))?;
+fn compile_expr(
+    o: &Object,
+    label: &str,
+    node: Option<&Node>,
+    what: &str,
+) -> Result<Program, PolicyError> {
+    let node = node.ok_or_else(|| {
+        err(
+            o,
+            label,
+            0,
+            None,
+            format!("{what}: the expression is missing"),
+        )
+    })?;
+    let text = node.as_str().ok_or_else(|| {
+        err(
+            o,
+            label,
+            node.pos.line,
+            None,
+            format!("{what}: not a string"),
+        )
+    })?;
     cel::compile(text).map_err(|e: CelError| {
         let pos = (e.line > 0).then_some((e.line, e.col));
-        err(o, label, node.pos.line, pos, format!("{what}: {}", e.message))
+        err(
+            o,
+            label,
+            node.pos.line,
+            pos,
+            format!("{what}: {}", e.message),
+        )
     })
 }
 
@@ -341,7 +463,11 @@ fn compile_cel(o: &Object, label: &str, src: &Node) -> Result<CelCode, PolicyErr
             .unwrap_or(&[])
             .iter()
             .map(|v| {
-                let name = v.get("name").and_then(Node::as_str).unwrap_or("").to_string();
+                let name = v
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_string();
                 let p = compile_expr(o, label, v.get("expression"), &format!("{list} {name}"))?;
                 Ok((name, p))
             })
@@ -350,12 +476,28 @@ fn compile_cel(o: &Object, label: &str, src: &Node) -> Result<CelCode, PolicyErr
     let variables = named("variables")?;
     let match_conditions = named("matchConditions")?;
     let mut validations = Vec::new();
-    for (i, v) in src.get("validations").map(Node::items).unwrap_or(&[]).iter().enumerate() {
+    for (i, v) in src
+        .get("validations")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
         validations.push(CelValidation {
-            expr: compile_expr(o, label, v.get("expression"), &format!("validations[{i}].expression"))?,
+            expr: compile_expr(
+                o,
+                label,
+                v.get("expression"),
+                &format!("validations[{i}].expression"),
+            )?,
             message: v.get("message").and_then(Node::as_str).map(String::from),
             message_expr: match v.get("messageExpression") {
-                Some(m) => Some(compile_expr(o, label, Some(m), &format!("validations[{i}].messageExpression"))?),
+                Some(m) => Some(compile_expr(
+                    o,
+                    label,
+                    Some(m),
+                    &format!("validations[{i}].messageExpression"),
+                )?),
                 None => None,
             },
         });
@@ -386,8 +528,9 @@ impl GkEvaluator<'_> {
             }
             let t = &self.gk.templates[c.template];
             let result = if let Some(code) = &t.rego {
-                let rv = review_value
-                    .get_or_insert_with(|| rego::node_to_value(&Node::from_json(&review.request_json(true))));
+                let rv = review_value.get_or_insert_with(|| {
+                    rego::node_to_value(&Node::from_json(&review.request_json(true)))
+                });
                 self.run_rego(c.template, code, rv, &c.parameters)
             } else if let Some(code) = &t.cel {
                 let inputs = cel_inputs.get_or_insert_with(|| CelInputs::of(review));
@@ -422,14 +565,21 @@ impl GkEvaluator<'_> {
         }
     }
 
-    fn run_rego(&self, ti: usize, code: &RegoCode, review: &Value, params: &Node) -> Result<Vec<(String, bool)>, String> {
+    fn run_rego(
+        &self,
+        ti: usize,
+        code: &RegoCode,
+        review: &Value,
+        params: &Node,
+    ) -> Result<Vec<(String, bool)>, String> {
         let pooled = self.pools[ti].lock().ok().and_then(|mut p| p.pop());
         let mut engine = match pooled {
             Some(e) => e,
             None => {
                 let mut e = code.proto.clone();
                 if code.uses_inventory {
-                    e.add_data(self.inventory.clone()).map_err(|e| e.to_string())?;
+                    e.add_data(self.inventory.clone())
+                        .map_err(|e| e.to_string())?;
                 }
                 e
             }
@@ -442,7 +592,8 @@ impl GkEvaluator<'_> {
         if let Ok(mut p) = self.pools[ti].lock() {
             p.push(engine);
         }
-        let value = result.map_err(|e| format!("Rego evaluation failed: {}", first_line(&e.to_string())))?;
+        let value = result
+            .map_err(|e| format!("Rego evaluation failed: {}", first_line(&e.to_string())))?;
         let items: Vec<Value> = match &value {
             Value::Set(s) => s.iter().cloned().collect(),
             Value::Array(a) => a.iter().cloned().collect(),
@@ -471,7 +622,10 @@ struct CelInputs {
 
 impl CelInputs {
     fn of(review: &Review) -> CelInputs {
-        let to = |n: Option<&Node>| n.map(cel::node_to_value).unwrap_or(kube_cel::cel::Value::Null);
+        let to = |n: Option<&Node>| {
+            n.map(cel::node_to_value)
+                .unwrap_or(kube_cel::cel::Value::Null)
+        };
         CelInputs {
             object: to(review.object),
             old_object: to(review.request.old_object.as_ref()),
@@ -480,7 +634,11 @@ impl CelInputs {
     }
 }
 
-fn run_cel(code: &CelCode, inputs: &CelInputs, c: &Constraint) -> Result<Vec<(String, bool)>, String> {
+fn run_cel(
+    code: &CelCode,
+    inputs: &CelInputs,
+    c: &Constraint,
+) -> Result<Vec<(String, bool)>, String> {
     cel::with_scope(|s| {
         s.set("object", inputs.object.clone());
         s.set("oldObject", inputs.old_object.clone());
@@ -493,14 +651,22 @@ fn run_cel(code: &CelCode, inputs: &CelInputs, c: &Constraint) -> Result<Vec<(St
             inputs.object.clone()
         };
         s.set_variable("anyObject", Ok(any));
-        let params = c.object.path(&["spec", "parameters"]).map(cel::node_to_value);
+        let params = c
+            .object
+            .path(&["spec", "parameters"])
+            .map(cel::node_to_value);
         s.set_variable("params", Ok(params.unwrap_or(kube_cel::cel::Value::Null)));
         let mut out = Vec::new();
         for (name, p) in &code.match_conditions {
             match s.eval(p) {
                 Ok(kube_cel::cel::Value::Bool(true)) => {}
                 Ok(kube_cel::cel::Value::Bool(false)) => return Ok(out),
-                Ok(_) => return error_verdict(code, format!("matchCondition {name} did not return a bool")),
+                Ok(_) => {
+                    return error_verdict(
+                        code,
+                        format!("matchCondition {name} did not return a bool"),
+                    );
+                }
                 Err(e) => return error_verdict(code, format!("matchCondition {name}: {e}")),
             }
         }
@@ -512,17 +678,31 @@ fn run_cel(code: &CelCode, inputs: &CelInputs, c: &Constraint) -> Result<Vec<(St
             match s.eval(&v.expr) {
                 Ok(kube_cel::cel::Value::Bool(true)) => {}
                 Ok(kube_cel::cel::Value::Bool(false)) => {
-                    let msg = validation_message(s, v.message_expr.as_ref(), v.message.as_deref(), &v.expr);
+                    let msg = validation_message(
+                        s,
+                        v.message_expr.as_ref(),
+                        v.message.as_deref(),
+                        &v.expr,
+                    );
                     out.push((msg, false));
                 }
                 Ok(_) => {
                     if !code.ignore_errors {
-                        out.push((format!("expression `{}` did not return a bool", v.expr.source.trim()), true));
+                        out.push((
+                            format!(
+                                "expression `{}` did not return a bool",
+                                v.expr.source.trim()
+                            ),
+                            true,
+                        ));
                     }
                 }
                 Err(e) => {
                     if !code.ignore_errors {
-                        out.push((format!("expression `{}` failed: {e}", v.expr.source.trim()), true));
+                        out.push((
+                            format!("expression `{}` failed: {e}", v.expr.source.trim()),
+                            true,
+                        ));
                     }
                 }
             }
@@ -532,7 +712,11 @@ fn run_cel(code: &CelCode, inputs: &CelInputs, c: &Constraint) -> Result<Vec<(St
 }
 
 fn error_verdict(code: &CelCode, msg: String) -> Result<Vec<(String, bool)>, String> {
-    if code.ignore_errors { Ok(Vec::new()) } else { Ok(vec![(msg, true)]) }
+    if code.ignore_errors {
+        Ok(Vec::new())
+    } else {
+        Ok(vec![(msg, true)])
+    }
 }
 
 /// The message of a failed validation: messageExpression, else message, else the expression.
@@ -556,7 +740,10 @@ pub(crate) fn validation_message(
 
 /// Template kinds by name, for suites.
 pub fn kinds(gk: &Gatekeeper) -> HashMap<&str, &str> {
-    gk.templates.iter().map(|t| (t.name.as_str(), t.kind.as_str())).collect()
+    gk.templates
+        .iter()
+        .map(|t| (t.name.as_str(), t.kind.as_str()))
+        .collect()
 }
 
 /// Shared handle type for callers that keep a set alive across threads.

@@ -198,7 +198,9 @@ impl PolicySet {
     pub fn evaluator<'a>(&'a self, index: &'a Index<'a>) -> Evaluator<'a> {
         Evaluator {
             set: self,
-            gk: self.gatekeeper.evaluator(index.objects.iter().map(|o| &o.root)),
+            gk: self
+                .gatekeeper
+                .evaluator(index.objects.iter().map(|o| &o.root)),
             index,
         }
     }
@@ -229,7 +231,9 @@ impl Evaluator<'_> {
     pub fn evaluate_review(&self, review: &Review) -> Evaluation {
         let mut out = Evaluation::default();
         self.gk.evaluate(review, self.index, &mut out);
-        self.set.vap.evaluate(review, self.index, self.index.objects, &mut out);
+        self.set
+            .vap
+            .evaluate(review, self.index, self.index.objects, &mut out);
         out
     }
 }

@@ -85,7 +85,8 @@ fn literal(src: &str, start: usize, raw: bool, bytes: bool) -> Result<(Lit, usiz
             buf.push(c as u8);
             return Ok(());
         }
-        let ch = char::from_u32(c).ok_or_else(|| err(at, src, format!("invalid code point \\u{c:x} in literal")))?;
+        let ch = char::from_u32(c)
+            .ok_or_else(|| err(at, src, format!("invalid code point \\u{c:x} in literal")))?;
         let mut tmp = [0u8; 4];
         buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
         Ok(())
@@ -103,11 +104,17 @@ fn literal(src: &str, start: usize, raw: bool, bytes: bool) -> Result<(Lit, usiz
             i += 1;
             break;
         } else if b[i] == b'\n' {
-            return Err(err(i, src, "newline in a single-quoted literal; use triple quotes".into()));
+            return Err(err(
+                i,
+                src,
+                "newline in a single-quoted literal; use triple quotes".into(),
+            ));
         }
         if b[i] == b'\\' && !raw {
             let at = i;
-            let e = *b.get(i + 1).ok_or_else(|| err(at, src, "unterminated escape".into()))?;
+            let e = *b
+                .get(i + 1)
+                .ok_or_else(|| err(at, src, "unterminated escape".into()))?;
             i += 2;
             let simple = match e {
                 b'\\' => Some(b'\\'),
@@ -138,8 +145,11 @@ fn literal(src: &str, start: usize, raw: bool, bytes: bool) -> Result<(Lit, usiz
                 }
                 _ => return Err(err(at, src, format!("invalid escape `\\{}`", e as char))),
             };
-            let text = src.get(i..i + digits).ok_or_else(|| err(at, src, "short escape".into()))?;
-            let v = u32::from_str_radix(text, radix).map_err(|_| err(at, src, format!("invalid escape `\\{}{text}`", e as char)))?;
+            let text = src
+                .get(i..i + digits)
+                .ok_or_else(|| err(at, src, "short escape".into()))?;
+            let v = u32::from_str_radix(text, radix)
+                .map_err(|_| err(at, src, format!("invalid escape `\\{}{text}`", e as char)))?;
             i += digits;
             if (0xD800..0xE000).contains(&v) {
                 return Err(err(at, src, "surrogate code point in literal".into()));
@@ -153,7 +163,10 @@ fn literal(src: &str, start: usize, raw: bool, bytes: bool) -> Result<(Lit, usiz
     let lit = if bytes {
         Lit::Bytes(buf)
     } else {
-        Lit::Str(String::from_utf8(buf).map_err(|_| err(start, src, "string literal is not valid UTF-8".into()))?)
+        Lit::Str(
+            String::from_utf8(buf)
+                .map_err(|_| err(start, src, "string literal is not valid UTF-8".into()))?,
+        )
     };
     Ok((lit, i))
 }

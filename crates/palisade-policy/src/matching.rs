@@ -66,13 +66,24 @@ impl Match {
                 .map(Node::items)
                 .unwrap_or(&[])
                 .iter()
-                .map(|k| (own(strings(k.get("apiGroups"))), own(strings(k.get("kinds")))))
+                .map(|k| {
+                    (
+                        own(strings(k.get("apiGroups"))),
+                        own(strings(k.get("kinds"))),
+                    )
+                })
                 .collect(),
             namespaces: own(strings(m.get("namespaces"))),
             excluded_namespaces: own(strings(m.get("excludedNamespaces"))),
-            scope: m.get("scope").and_then(Node::as_str).unwrap_or("*").to_string(),
+            scope: m
+                .get("scope")
+                .and_then(Node::as_str)
+                .unwrap_or("*")
+                .to_string(),
             name: m.get("name").and_then(Node::as_str).map(String::from),
-            label_selector: m.get("labelSelector").map(LabelSelector::from_label_selector),
+            label_selector: m
+                .get("labelSelector")
+                .map(LabelSelector::from_label_selector),
             namespace_selector: m
                 .get("namespaceSelector")
                 .map(LabelSelector::from_label_selector),
@@ -98,7 +109,11 @@ impl Match {
             "Namespaced" if cluster_scoped => return false,
             _ => {}
         }
-        let ns = if is_namespace { r.name.as_str() } else { r.namespace.as_str() };
+        let ns = if is_namespace {
+            r.name.as_str()
+        } else {
+            r.namespace.as_str()
+        };
         let applies_ns = is_namespace || !cluster_scoped;
         if applies_ns
             && !self.namespaces.is_empty()

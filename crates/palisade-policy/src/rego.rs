@@ -184,7 +184,11 @@ fn split_multi_body(src: &str) -> String {
                             let h = src[s..i].trim_end();
                             // `p = {...} { ... }`: the first braces are a value, not a body.
                             let is_value = h.ends_with('=') || h.ends_with(":=");
-                            head = Some(if is_value { String::new() } else { h.to_string() });
+                            head = Some(if is_value {
+                                String::new()
+                            } else {
+                                h.to_string()
+                            });
                         }
                         (Some(h), _) if !h.is_empty() && ends_body_before(bytes, &classes, i) => {
                             inserts.push((i, format!("{h} ")));
@@ -199,7 +203,8 @@ fn split_multi_body(src: &str) -> String {
         }
         i += 1;
     }
-    let mut out = String::with_capacity(src.len() + inserts.iter().map(|x| x.1.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(src.len() + inserts.iter().map(|x| x.1.len()).sum::<usize>());
     let mut last = 0;
     for (at, text) in inserts {
         out.push_str(&src[last..at]);
@@ -282,11 +287,17 @@ mod tests {
         e.set_rego_v0(true);
         e.add_policy("t.rego".into(), out).unwrap();
         let v = e.eval_rule("data.p.v".into()).unwrap();
-        assert_eq!(v.to_json_str().unwrap().replace(char::is_whitespace, ""), "[1,2]");
+        assert_eq!(
+            v.to_json_str().unwrap().replace(char::is_whitespace, ""),
+            "[1,2]"
+        );
     }
 
     #[test]
     fn error_locations() {
-        assert_eq!(error_line("error: t.rego:12:5: bad", "t.rego"), Some((12, 5)));
+        assert_eq!(
+            error_line("error: t.rego:12:5: bad", "t.rego"),
+            Some((12, 5))
+        );
     }
 }

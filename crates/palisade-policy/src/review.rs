@@ -61,7 +61,11 @@ impl Gvk {
         Gvk {
             group,
             version,
-            kind: node.get("kind").and_then(Node::as_str).unwrap_or("").to_string(),
+            kind: node
+                .get("kind")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string(),
         }
     }
     pub fn api_version(&self) -> String {

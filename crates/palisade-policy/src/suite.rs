@@ -60,7 +60,9 @@ enum Expect {
 }
 
 fn expectation(v: Option<&Node>) -> Result<Expect, String> {
-    let Some(v) = v else { return Ok(Expect::AtLeastOne) };
+    let Some(v) = v else {
+        return Ok(Expect::AtLeastOne);
+    };
     match &v.value {
         Value::Null => Ok(Expect::AtLeastOne),
         Value::Bool(true) => Ok(Expect::AtLeastOne),
@@ -69,9 +71,15 @@ fn expectation(v: Option<&Node>) -> Result<Expect, String> {
         Value::Str(s) => match s.as_str() {
             "yes" | "true" => Ok(Expect::AtLeastOne),
             "no" | "false" => Ok(Expect::None),
-            n => n.parse().map(Expect::Exactly).map_err(|_| format!("violations: `{n}` is not a number, yes or no")),
+            n => n
+                .parse()
+                .map(Expect::Exactly)
+                .map_err(|_| format!("violations: `{n}` is not a number, yes or no")),
         },
-        _ => Err(format!("violations: expected a number, yes or no, got {}", v.type_name())),
+        _ => Err(format!(
+            "violations: expected a number, yes or no, got {}",
+            v.type_name()
+        )),
     }
 }
 
@@ -117,28 +125,46 @@ pub fn run_suite(path: &Path, choice: EngineChoice) -> Vec<CaseResult> {
             let cname = case.get("name").and_then(Node::as_str).unwrap_or("case");
             let clabel = format!("{tlabel} › {cname}");
             if skip_test || case.get("skip").and_then(Node::as_bool) == Some(true) {
-                out.push(CaseResult { name: clabel, failure: None, skipped: true });
+                out.push(CaseResult {
+                    name: clabel,
+                    failure: None,
+                    skipped: true,
+                });
                 continue;
             }
             let failure = match &setup_err {
                 Some(e) => Some(e.clone()),
                 None => run_case(dir, case, &set).err(),
             };
-            out.push(CaseResult { name: clabel, failure, skipped: false });
+            out.push(CaseResult {
+                name: clabel,
+                failure,
+                skipped: false,
+            });
         }
     }
     out
 }
 
 fn fail(name: &str, why: String) -> CaseResult {
-    CaseResult { name: name.to_string(), failure: Some(why), skipped: false }
+    CaseResult {
+        name: name.to_string(),
+        failure: Some(why),
+        skipped: false,
+    }
 }
 
 fn run_case(dir: &Path, case: &Node, set: &PolicySet) -> Result<(), String> {
-    let object_file = case.get("object").and_then(Node::as_str).ok_or("the case has no `object`")?;
+    let object_file = case
+        .get("object")
+        .and_then(Node::as_str)
+        .ok_or("the case has no `object`")?;
     let mut reviewed = read_objects(&dir.join(object_file))?;
     if reviewed.len() != 1 {
-        return Err(format!("{object_file}: expected exactly one object, found {}", reviewed.len()));
+        return Err(format!(
+            "{object_file}: expected exactly one object, found {}",
+            reviewed.len()
+        ));
     }
     let mut inventory: Vec<Object> = Vec::new();
     for f in case.get("inventory").map(Node::items).unwrap_or(&[]) {
@@ -160,13 +186,24 @@ fn run_case(dir: &Path, case: &Node, set: &PolicySet) -> Result<(), String> {
         return Err(format!("evaluation error: {e}"));
     }
     let messages: Vec<&str> = result.violations.iter().map(|v| v.message()).collect();
-    for (i, a) in case.get("assertions").map(Node::items).unwrap_or(&[]).iter().enumerate() {
+    for (i, a) in case
+        .get("assertions")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
         let expect = expectation(a.get("violations"))?;
         let re = match a.get("message").and_then(Node::as_str) {
-            Some(m) => Some(Regex::new(m).map_err(|e| format!("assertion {i}: bad message regex: {e}"))?),
+            Some(m) => {
+                Some(Regex::new(m).map_err(|e| format!("assertion {i}: bad message regex: {e}"))?)
+            }
             None => None,
         };
-        let n = messages.iter().filter(|m| re.as_ref().is_none_or(|r| r.is_match(m))).count() as i64;
+        let n = messages
+            .iter()
+            .filter(|m| re.as_ref().is_none_or(|r| r.is_match(m)))
+            .count() as i64;
         let ok = match expect {
             Expect::AtLeastOne => n > 0,
             Expect::None => n == 0,
@@ -195,9 +232,18 @@ mod tests {
     fn expectations() {
         let n = |j| Node::from_json(&j);
         assert_eq!(expectation(None), Ok(Expect::AtLeastOne));
-        assert_eq!(expectation(Some(&n(serde_json::json!("no")))), Ok(Expect::None));
-        assert_eq!(expectation(Some(&n(serde_json::json!(false)))), Ok(Expect::None));
-        assert_eq!(expectation(Some(&n(serde_json::json!(2)))), Ok(Expect::Exactly(2)));
+        assert_eq!(
+            expectation(Some(&n(serde_json::json!("no")))),
+            Ok(Expect::None)
+        );
+        assert_eq!(
+            expectation(Some(&n(serde_json::json!(false)))),
+            Ok(Expect::None)
+        );
+        assert_eq!(
+            expectation(Some(&n(serde_json::json!(2)))),
+            Ok(Expect::Exactly(2))
+        );
         assert!(expectation(Some(&n(serde_json::json!("many")))).is_err());
     }
 }

@@ -54,8 +54,14 @@ pub struct Policy {
 
 enum ParamRef {
     None,
-    Name { name: String, namespace: Option<String> },
-    Selector { selector: LabelSelector, namespace: Option<String> },
+    Name {
+        name: String,
+        namespace: Option<String>,
+    },
+    Selector {
+        selector: LabelSelector,
+        namespace: Option<String>,
+    },
 }
 
 pub struct Binding {
@@ -92,7 +98,11 @@ fn rules(n: Option<&Node>) -> Vec<Rule> {
             versions: strings(r.get("apiVersions")),
             resources: strings(r.get("resources")),
             operations: strings(r.get("operations")),
-            scope: r.get("scope").and_then(Node::as_str).unwrap_or("*").to_string(),
+            scope: r
+                .get("scope")
+                .and_then(Node::as_str)
+                .unwrap_or("*")
+                .to_string(),
             names: strings(r.get("resourceNames")),
         })
         .collect()
@@ -102,15 +112,27 @@ fn resources(n: &Node) -> Resources {
     Resources {
         rules: rules(n.get("resourceRules")),
         exclude: rules(n.get("excludeResourceRules")),
-        namespace_selector: n.get("namespaceSelector").map(LabelSelector::from_label_selector),
-        object_selector: n.get("objectSelector").map(LabelSelector::from_label_selector),
+        namespace_selector: n
+            .get("namespaceSelector")
+            .map(LabelSelector::from_label_selector),
+        object_selector: n
+            .get("objectSelector")
+            .map(LabelSelector::from_label_selector),
     }
 }
 
-fn perr(o: &Object, node: Option<&Node>, code_pos: Option<(u32, u32)>, message: String) -> PolicyError {
+fn perr(
+    o: &Object,
+    node: Option<&Node>,
+    code_pos: Option<(u32, u32)>,
+    message: String,
+) -> PolicyError {
     PolicyError {
         file: o.source.file.to_string(),
-        line: node.map(|n| n.pos.line).filter(|l| *l > 0).unwrap_or(o.pos().line),
+        line: node
+            .map(|n| n.pos.line)
+            .filter(|l| *l > 0)
+            .unwrap_or(o.pos().line),
         policy: format!("{} {}", o.kind(), o.name()),
         code_pos,
         message,
@@ -118,15 +140,31 @@ fn perr(o: &Object, node: Option<&Node>, code_pos: Option<(u32, u32)>, message: 
 }
 
 fn compile(o: &Object, node: Option<&Node>, what: &str) -> Result<Program, PolicyError> {
-    let text = node
-        .and_then(Node::as_str)
-        .ok_or_else(|| perr(o, node, None, format!("{what}: the expression is missing or not a string")))?;
+    let text = node.and_then(Node::as_str).ok_or_else(|| {
+        perr(
+            o,
+            node,
+            None,
+            format!("{what}: the expression is missing or not a string"),
+        )
+    })?;
     cel::compile(text).map_err(|e| {
-        perr(o, node, (e.line > 0).then_some((e.line, e.col)), format!("{what}: {}", e.message))
+        perr(
+            o,
+            node,
+            (e.line > 0).then_some((e.line, e.col)),
+            format!("{what}: {}", e.message),
+        )
     })
 }
 
-fn named(o: &Object, spec: &Node, list: &str, key: &str, expr_key: &str) -> Result<Vec<Named>, PolicyError> {
+fn named(
+    o: &Object,
+    spec: &Node,
+    list: &str,
+    key: &str,
+    expr_key: &str,
+) -> Result<Vec<Named>, PolicyError> {
     spec.get(list)
         .map(Node::items)
         .unwrap_or(&[])
@@ -142,12 +180,26 @@ fn named(o: &Object, spec: &Node, list: &str, key: &str, expr_key: &str) -> Resu
 fn compile_policy(o: &Object) -> Result<Policy, PolicyError> {
     let spec = o.root.get("spec").unwrap_or(Node::null());
     let mut validations = Vec::new();
-    for (i, v) in spec.get("validations").map(Node::items).unwrap_or(&[]).iter().enumerate() {
+    for (i, v) in spec
+        .get("validations")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
         validations.push(Validation {
-            expr: compile(o, v.get("expression"), &format!("validations[{i}].expression"))?,
+            expr: compile(
+                o,
+                v.get("expression"),
+                &format!("validations[{i}].expression"),
+            )?,
             message: v.get("message").and_then(Node::as_str).map(String::from),
             message_expr: match v.get("messageExpression") {
-                Some(m) => Some(compile(o, Some(m), &format!("validations[{i}].messageExpression"))?),
+                Some(m) => Some(compile(
+                    o,
+                    Some(m),
+                    &format!("validations[{i}].messageExpression"),
+                )?),
                 None => None,
             },
             reason: v.get("reason").and_then(Node::as_str).map(String::from),
@@ -158,11 +210,20 @@ fn compile_policy(o: &Object) -> Result<Policy, PolicyError> {
         file: o.source.file.to_string(),
         param_kind: spec.get("paramKind").map(|p| {
             (
-                p.get("apiVersion").and_then(Node::as_str).unwrap_or("").to_string(),
-                p.get("kind").and_then(Node::as_str).unwrap_or("").to_string(),
+                p.get("apiVersion")
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                p.get("kind")
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             )
         }),
-        constraints: spec.get("matchConstraints").map(resources).unwrap_or_default(),
+        constraints: spec
+            .get("matchConstraints")
+            .map(resources)
+            .unwrap_or_default(),
         match_conditions: named(o, spec, "matchConditions", "name", "expression")?,
         variables: named(o, spec, "variables", "name", "expression")?,
         validations,
@@ -199,12 +260,21 @@ impl Vap {
                 continue;
             }
             let pr = spec.get("paramRef");
-            let ns = pr.and_then(|p| p.get("namespace")).and_then(Node::as_str).map(String::from);
+            let ns = pr
+                .and_then(|p| p.get("namespace"))
+                .and_then(Node::as_str)
+                .map(String::from);
             let param_ref = match pr {
                 None => ParamRef::None,
                 Some(p) => match (p.get("name").and_then(Node::as_str), p.get("selector")) {
-                    (Some(n), _) => ParamRef::Name { name: n.to_string(), namespace: ns },
-                    (None, Some(s)) => ParamRef::Selector { selector: LabelSelector::from_label_selector(s), namespace: ns },
+                    (Some(n), _) => ParamRef::Name {
+                        name: n.to_string(),
+                        namespace: ns,
+                    },
+                    (None, Some(s)) => ParamRef::Selector {
+                        selector: LabelSelector::from_label_selector(s),
+                        namespace: ns,
+                    },
                     (None, None) => ParamRef::None,
                 },
             };
@@ -247,22 +317,35 @@ impl Vap {
         self.bindings.iter().any(|b| {
             b.policy.map(|i| &self.policies[i]).is_some_and(|p| {
                 resource_match(&p.constraints, review, nss, false)
-                    && b.resources.as_ref().is_none_or(|r| resource_match(r, review, nss, true))
+                    && b.resources
+                        .as_ref()
+                        .is_none_or(|r| resource_match(r, review, nss, true))
             })
         })
     }
 
     /// Evaluates every binding that matches the review. `params` are the objects params are
     /// looked up in (the scan's objects).
-    pub fn evaluate(&self, review: &Review, nss: &dyn Namespaces, params: &[Object], out: &mut Evaluation) {
+    pub fn evaluate(
+        &self,
+        review: &Review,
+        nss: &dyn Namespaces,
+        params: &[Object],
+        out: &mut Evaluation,
+    ) {
         if self.bindings.is_empty() {
             return;
         }
         let mut inputs = None;
         for b in &self.bindings {
-            let Some(p) = b.policy.map(|i| &self.policies[i]) else { continue };
+            let Some(p) = b.policy.map(|i| &self.policies[i]) else {
+                continue;
+            };
             if !resource_match(&p.constraints, review, nss, false)
-                || !b.resources.as_ref().is_none_or(|r| resource_match(r, review, nss, true))
+                || !b
+                    .resources
+                    .as_ref()
+                    .is_none_or(|r| resource_match(r, review, nss, true))
             {
                 continue;
             }
@@ -284,7 +367,14 @@ impl Vap {
                 (None, _) => vec![Node::null()],
                 (Some(_), ParamRef::None) => {
                     if p.fail {
-                        emit(format!("policy {} has paramKind but binding {} has no paramRef", p.name, b.name), None, true);
+                        emit(
+                            format!(
+                                "policy {} has paramKind but binding {} has no paramRef",
+                                p.name, b.name
+                            ),
+                            None,
+                            true,
+                        );
                     }
                     continue;
                 }
@@ -292,27 +382,45 @@ impl Vap {
             };
             if param_objs.is_empty() {
                 if b.deny_if_no_params {
-                    emit(format!("no params found for policy binding {} with Deny parameterNotFoundAction", b.name), None, true);
+                    emit(
+                        format!(
+                            "no params found for policy binding {} with Deny parameterNotFoundAction",
+                            b.name
+                        ),
+                        None,
+                        true,
+                    );
                 }
                 continue;
             }
             for param in param_objs {
-                let param = if param.is_null() { CV::Null } else { cel::node_to_value(param) };
+                let param = if param.is_null() {
+                    CV::Null
+                } else {
+                    cel::node_to_value(param)
+                };
                 evaluate_one(p, inputs, param, &mut emit, &mut out.audit_annotations);
             }
         }
     }
 }
 
-fn find_params<'o>(objects: &'o [Object], api: &str, kind: &str, r: &ParamRef, review: &Review) -> Vec<&'o Node> {
+fn find_params<'o>(
+    objects: &'o [Object],
+    api: &str,
+    kind: &str,
+    r: &ParamRef,
+    review: &Review,
+) -> Vec<&'o Node> {
     let ns_of = |ns: &Option<String>| -> Option<String> {
         // An unset paramRef namespace means the reviewed object's namespace (for namespaced
         // params); cluster-scoped reviews then look for cluster-scoped params.
-        ns.clone().or_else(|| (!review.namespace.is_empty()).then(|| review.namespace.clone()))
+        ns.clone()
+            .or_else(|| (!review.namespace.is_empty()).then(|| review.namespace.clone()))
     };
-    let candidates = objects.iter().filter(|o| {
-        o.kind() == kind && (api.is_empty() || o.id.api_version == api)
-    });
+    let candidates = objects
+        .iter()
+        .filter(|o| o.kind() == kind && (api.is_empty() || o.id.api_version == api));
     let in_ns = |o: &Object, want: &Option<String>| match (o.namespace(), want) {
         (None, _) => true,
         (Some(a), Some(b)) => a == b,
@@ -322,11 +430,20 @@ fn find_params<'o>(objects: &'o [Object], api: &str, kind: &str, r: &ParamRef, r
         ParamRef::None => Vec::new(),
         ParamRef::Name { name, namespace } => {
             let want = ns_of(namespace);
-            candidates.filter(|o| o.name() == name && in_ns(o, &want)).map(|o| &o.root).collect()
+            candidates
+                .filter(|o| o.name() == name && in_ns(o, &want))
+                .map(|o| &o.root)
+                .collect()
         }
-        ParamRef::Selector { selector, namespace } => {
+        ParamRef::Selector {
+            selector,
+            namespace,
+        } => {
             let want = ns_of(namespace);
-            candidates.filter(|o| in_ns(o, &want) && selector.matches(o.labels())).map(|o| &o.root).collect()
+            candidates
+                .filter(|o| in_ns(o, &want) && selector.matches(o.labels()))
+                .map(|o| &o.root)
+                .collect()
         }
     }
 }
@@ -338,22 +455,33 @@ fn rule_match(r: &Rule, review: &Review, resource: &str) -> bool {
     (r.operations.is_empty() || any(&r.operations, op))
         && any(&r.groups, &review.gvk.group)
         && any(&r.versions, &review.gvk.version)
-        && r.resources.iter().any(|x| x == "*" || x == "*/*" || x == resource)
+        && r.resources
+            .iter()
+            .any(|x| x == "*" || x == "*/*" || x == resource)
         && match r.scope.as_str() {
             "Cluster" => cluster,
             "Namespaced" => !cluster,
             _ => true,
         }
-        && (r.names.is_empty() || r.names.iter().any(|n| *n == review.name))
+        && (r.names.is_empty() || r.names.contains(&review.name))
 }
 
 fn labels(n: &Node) -> impl Iterator<Item = (&str, &str)> + Clone {
-    n.path(&["metadata", "labels"]).unwrap_or(Node::null()).string_map()
+    n.path(&["metadata", "labels"])
+        .unwrap_or(Node::null())
+        .string_map()
 }
 
-fn resource_match(m: &Resources, review: &Review, nss: &dyn Namespaces, empty_rules_match: bool) -> bool {
+fn resource_match(
+    m: &Resources,
+    review: &Review,
+    nss: &dyn Namespaces,
+    empty_rules_match: bool,
+) -> bool {
     let resource = resource_of(&review.gvk.kind);
-    if !(m.rules.is_empty() && empty_rules_match) && !m.rules.iter().any(|r| rule_match(r, review, &resource)) {
+    let rules_ok = (m.rules.is_empty() && empty_rules_match)
+        || m.rules.iter().any(|r| rule_match(r, review, &resource));
+    if !rules_ok {
         return false;
     }
     if m.exclude.iter().any(|r| rule_match(r, review, &resource)) {
@@ -414,7 +542,10 @@ fn evaluate_one(
 ) {
     let explain = |e: cel::CelError| -> String {
         if e.message.contains("authorizer") {
-            format!("{} (authorizer checks need a live API server; offline they cannot be answered)", e.message)
+            format!(
+                "{} (authorizer checks need a live API server; offline they cannot be answered)",
+                e.message
+            )
         } else {
             e.message
         }
@@ -430,8 +561,20 @@ fn evaluate_one(
                 Ok(CV::Bool(true)) => {}
                 Ok(CV::Bool(false)) => return,
                 Ok(_) | Err(_) if !p.fail => return,
-                Ok(_) => return emit(format!("matchCondition {} did not return a bool", m.name), None, true),
-                Err(e) => return emit(format!("matchCondition {} failed: {}", m.name, explain(e)), None, true),
+                Ok(_) => {
+                    return emit(
+                        format!("matchCondition {} did not return a bool", m.name),
+                        None,
+                        true,
+                    );
+                }
+                Err(e) => {
+                    return emit(
+                        format!("matchCondition {} failed: {}", m.name, explain(e)),
+                        None,
+                        true,
+                    );
+                }
             }
         }
         for v in &p.variables {
@@ -442,11 +585,35 @@ fn evaluate_one(
             match s.eval(&v.expr) {
                 Ok(CV::Bool(true)) => {}
                 Ok(CV::Bool(false)) => {
-                    let msg = validation_message(s, v.message_expr.as_ref(), v.message.as_deref(), &v.expr);
-                    emit(msg, Some(v.reason.clone().unwrap_or_else(|| "Invalid".into())), false);
+                    let msg = validation_message(
+                        s,
+                        v.message_expr.as_ref(),
+                        v.message.as_deref(),
+                        &v.expr,
+                    );
+                    emit(
+                        msg,
+                        Some(v.reason.clone().unwrap_or_else(|| "Invalid".into())),
+                        false,
+                    );
                 }
-                Ok(_) if p.fail => emit(format!("expression `{}` did not return a bool", v.expr.source.trim()), None, true),
-                Err(e) if p.fail => emit(format!("expression `{}` failed: {}", v.expr.source.trim(), explain(e)), None, true),
+                Ok(_) if p.fail => emit(
+                    format!(
+                        "expression `{}` did not return a bool",
+                        v.expr.source.trim()
+                    ),
+                    None,
+                    true,
+                ),
+                Err(e) if p.fail => emit(
+                    format!(
+                        "expression `{}` failed: {}",
+                        v.expr.source.trim(),
+                        explain(e)
+                    ),
+                    None,
+                    true,
+                ),
                 _ => {}
             }
         }

@@ -32,7 +32,11 @@ impl TP {
     /// Every field name and scalar, for spotting protobuf-only tests.
     fn flat(&self) -> String {
         match self {
-            TP::Msg(f) => f.iter().map(|(n, v)| format!("{n} {}", v.flat())).collect::<Vec<_>>().join(" "),
+            TP::Msg(f) => f
+                .iter()
+                .map(|(n, v)| format!("{n} {}", v.flat()))
+                .collect::<Vec<_>>()
+                .join(" "),
             other => other.text(),
         }
     }
@@ -67,7 +71,8 @@ impl Parser<'_> {
     fn word(&mut self) -> String {
         let st = self.i;
         while self.i < self.s.len()
-            && (self.s[self.i].is_ascii_alphanumeric() || matches!(self.s[self.i], b'_' | b'.' | b'-' | b'+' | b'/'))
+            && (self.s[self.i].is_ascii_alphanumeric()
+                || matches!(self.s[self.i], b'_' | b'.' | b'-' | b'+' | b'/'))
         {
             self.i += 1;
         }
@@ -128,9 +133,15 @@ impl Parser<'_> {
                     }
                     b'u' | b'U' => {
                         let n = if e == b'u' { 4 } else { 8 };
-                        let hex = String::from_utf8_lossy(&self.s[self.i..(self.i + n).min(self.s.len())]).to_string();
+                        let hex = String::from_utf8_lossy(
+                            &self.s[self.i..(self.i + n).min(self.s.len())],
+                        )
+                        .to_string();
                         self.i += n;
-                        let ch = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('\u{fffd}');
+                        let ch = u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .unwrap_or('\u{fffd}');
                         let mut buf = [0u8; 4];
                         out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                     }
@@ -217,7 +228,12 @@ fn to_cel(v: &TP) -> Option<CV> {
         },
         "bool_value" => CV::Bool(inner.text() == "true"),
         "null_value" => CV::Null,
-        "list_value" => CV::List(std::sync::Arc::new(inner.all("values").map(to_cel).collect::<Option<Vec<_>>>()?)),
+        "list_value" => CV::List(std::sync::Arc::new(
+            inner
+                .all("values")
+                .map(to_cel)
+                .collect::<Option<Vec<_>>>()?,
+        )),
         "map_value" => {
             let mut m = std::collections::HashMap::new();
             for e in inner.all("entries") {
@@ -230,7 +246,9 @@ fn to_cel(v: &TP) -> Option<CV> {
                 };
                 m.insert(k, to_cel(e.get("value")?)?);
             }
-            CV::Map(kube_cel::cel::objects::Map { map: std::sync::Arc::new(m) })
+            CV::Map(kube_cel::cel::objects::Map {
+                map: std::sync::Arc::new(m),
+            })
         }
         _ => return None,
     })
@@ -239,9 +257,14 @@ fn to_cel(v: &TP) -> Option<CV> {
 fn same(a: &CV, b: &CV) -> bool {
     match (a, b) {
         (CV::Float(x), CV::Float(y)) => x == y || (x.is_nan() && y.is_nan()),
-        (CV::List(x), CV::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b)),
+        (CV::List(x), CV::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b))
+        }
         (CV::Map(x), CV::Map(y)) => {
-            x.map.len() == y.map.len() && x.map.iter().all(|(k, v)| y.map.get(k).is_some_and(|w| same(v, w)))
+            x.map.len() == y.map.len()
+                && x.map
+                    .iter()
+                    .all(|(k, v)| y.map.get(k).is_some_and(|w| same(v, w)))
         }
         _ => a == b,
     }
@@ -250,8 +273,15 @@ fn same(a: &CV, b: &CV) -> bool {
 /// Tests that need protobuf messages, enums, wrappers, type values or a type checker.
 fn needs_proto(t: &TP, raw: &str) -> bool {
     const MARKERS: [&str; 9] = [
-        "TestAllTypes", "google.protobuf", "object_value", "enum_value", "type_value",
-        "message_type", "NestedEnum", "NestedMessage", "GlobalEnum",
+        "TestAllTypes",
+        "google.protobuf",
+        "object_value",
+        "enum_value",
+        "type_value",
+        "message_type",
+        "NestedEnum",
+        "NestedMessage",
+        "GlobalEnum",
     ];
     t.get("container").is_some()
         || t.get("check_only").is_some()
@@ -263,14 +293,28 @@ fn needs_proto(t: &TP, raw: &str) -> bool {
 
 #[test]
 fn cel_spec_conformance() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/cel-spec/tests/simple/testdata");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpora/cel-spec/tests/simple/testdata");
     assert!(dir.is_dir(), "the corpus is missing at {}", dir.display());
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     let (mut pass, mut fail, mut proto) = (0usize, 0usize, 0usize);
-    for f in files.iter().filter(|f| f.extension().is_some_and(|x| x == "textproto")) {
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "textproto"))
+    {
         let text = std::fs::read_to_string(f).unwrap();
-        let root = TP::Msg(Parser { s: text.as_bytes(), i: 0 }.fields(None));
+        let root = TP::Msg(
+            Parser {
+                s: text.as_bytes(),
+                i: 0,
+            }
+            .fields(None),
+        );
         let (mut fp, mut ff) = (0, 0);
         for section in root.all("section") {
             for t in section.all("test") {
@@ -284,7 +328,9 @@ fn cel_spec_conformance() {
                     cel::with_scope(|s| {
                         for b in t.all("bindings") {
                             let key = b.get("key").map(TP::text).unwrap_or_default();
-                            if let Some(v) = b.get("value").and_then(|v| v.get("value")).and_then(to_cel) {
+                            if let Some(v) =
+                                b.get("value").and_then(|v| v.get("value")).and_then(to_cel)
+                            {
                                 s.set(&key, v);
                             }
                         }
@@ -312,12 +358,21 @@ fn cel_spec_conformance() {
                 }
             }
         }
-        println!("{:<28} {fp:>4} pass {ff:>4} fail", f.file_name().unwrap().to_string_lossy());
+        println!(
+            "{:<28} {fp:>4} pass {ff:>4} fail",
+            f.file_name().unwrap().to_string_lossy()
+        );
         pass += fp;
         fail += ff;
     }
     let rate = 100.0 * pass as f64 / (pass + fail).max(1) as f64;
-    println!("cel-spec (no protobuf types): {pass}/{} pass ({rate:.1}%); {proto} tests need protobuf types or a type checker and are not run", pass + fail);
+    println!(
+        "cel-spec (no protobuf types): {pass}/{} pass ({rate:.1}%); {proto} tests need protobuf types or a type checker and are not run",
+        pass + fail
+    );
     assert!(pass + fail > 500, "too few tests parsed");
-    assert!(rate >= 95.0, "cel-spec pass rate {rate:.1}% is below the 95% target");
+    assert!(
+        rate >= 95.0,
+        "cel-spec pass rate {rate:.1}% is below the 95% target"
+    );
 }

@@ -76,32 +76,55 @@ metadata: {name: web, namespace: default}
 
 #[test]
 fn validating_admission_policy_with_params() {
-    let (set, errors) = PolicySet::from_objects(&objects(VAP, "vap.yaml"), EngineChoice::CelPreferred);
+    let (set, errors) =
+        PolicySet::from_objects(&objects(VAP, "vap.yaml"), EngineChoice::CelPreferred);
     assert!(errors.is_empty(), "{errors:?}");
     let objs = objects(WORKLOADS, "app.yaml");
     let custom = CustomWorkloads::default();
     let index = Index::new(&objs, &custom);
     let ev = set.evaluator(&index);
     let api = ev.evaluate(&objs[1], None);
-    let msgs: Vec<_> = api.violations.iter().map(|v| v.message().to_string()).collect();
-    assert_eq!(msgs, ["replicas 5 > 3", "failed expression: object.metadata.name.startsWith('web')"]);
+    let msgs: Vec<_> = api
+        .violations
+        .iter()
+        .map(|v| v.message().to_string())
+        .collect();
+    assert_eq!(
+        msgs,
+        [
+            "replicas 5 > 3",
+            "failed expression: object.metadata.name.startsWith('web')"
+        ]
+    );
     let v = &api.violations[0];
-    assert_eq!((v.check_id.as_str(), v.action, v.also.as_slice()), ("replica-limit", Action::Warn, &[Action::Audit][..]));
+    assert_eq!(
+        (v.check_id.as_str(), v.action, v.also.as_slice()),
+        ("replica-limit", Action::Warn, &[Action::Audit][..])
+    );
     assert_eq!(v.reason.as_deref(), Some("Forbidden"));
     assert_eq!(v.diagnostic.pos.line, objs[1].pos().line);
-    assert_eq!(api.audit_annotations, [("replica-limit/replicas".to_string(), "5".to_string())]);
+    assert_eq!(
+        api.audit_annotations,
+        [("replica-limit/replicas".to_string(), "5".to_string())]
+    );
     // matchConditions exclude kube-system; resource rules exclude Services.
     assert!(ev.evaluate(&objs[2], None).violations.is_empty());
     assert!(ev.evaluate(&objs[3], None).violations.is_empty());
     // DELETE is not among the operations.
-    let del = AdmissionRequest { operation: "DELETE".into(), ..Default::default() };
+    let del = AdmissionRequest {
+        operation: "DELETE".into(),
+        ..Default::default()
+    };
     assert!(ev.evaluate(&objs[1], Some(&del)).violations.is_empty());
     // Without the ConfigMap: parameterNotFoundAction Deny.
     let no_params = &objs[1..];
     let index = Index::new(no_params, &custom);
     let ev = set.evaluator(&index);
     let r = ev.evaluate(&no_params[0], None);
-    assert!(r.violations[0].message().contains("no params found"), "{r:?}");
+    assert!(
+        r.violations[0].message().contains("no params found"),
+        "{r:?}"
+    );
 }
 
 const TEMPLATE: &str = r#"
@@ -141,7 +164,8 @@ spec:
 
 #[test]
 fn gatekeeper_rego_with_inventory_and_match() {
-    let (set, errors) = PolicySet::from_objects(&objects(TEMPLATE, "gk.yaml"), EngineChoice::RegoOnly);
+    let (set, errors) =
+        PolicySet::from_objects(&objects(TEMPLATE, "gk.yaml"), EngineChoice::RegoOnly);
     assert!(errors.is_empty(), "{errors:?}");
     let objs = objects(
         "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\n---\n\
@@ -152,14 +176,22 @@ fn gatekeeper_rego_with_inventory_and_match() {
     let custom = CustomWorkloads::default();
     let index = Index::new(&objs, &custom);
     let ev = set.evaluator(&index);
-    let mut msgs: Vec<_> = ev.evaluate(&objs[1], None).violations.iter().map(|v| v.message().to_string()).collect();
+    let mut msgs: Vec<_> = ev
+        .evaluate(&objs[1], None)
+        .violations
+        .iter()
+        .map(|v| v.message().to_string())
+        .collect();
     msgs.sort();
     assert_eq!(msgs, ["a Service has this name", "name web is denied"]);
     let svc = ev.evaluate(&objs[0], None);
     assert_eq!(svc.violations.len(), 1);
     assert_eq!(svc.violations[0].action, Action::Warn);
     assert_eq!(svc.violations[0].check_id, "no-web");
-    assert!(ev.evaluate(&objs[2], None).violations.is_empty(), "excluded namespace");
+    assert!(
+        ev.evaluate(&objs[2], None).violations.is_empty(),
+        "excluded namespace"
+    );
 }
 
 #[test]
@@ -178,9 +210,21 @@ fn policy_errors_name_file_policy_and_line() {
     let (set, errors) = PolicySet::from_objects(&objs, EngineChoice::RegoOnly);
     let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 4, "{text:#?}");
-    assert!(text[0].starts_with("bad.yaml:") && text[0].contains("k8sdenyname") && text[0].contains("line 4:"), "{}", text[0]);
-    assert!(text.iter().any(|t| t.contains("orphan") && t.contains("no ConstraintTemplate defines kind K8sNothing")));
-    assert!(text.iter().any(|t| t.starts_with("vap.yaml:6:") && t.contains("line 1:")), "{text:#?}");
+    assert!(
+        text[0].starts_with("bad.yaml:")
+            && text[0].contains("k8sdenyname")
+            && text[0].contains("line 4:"),
+        "{}",
+        text[0]
+    );
+    assert!(text.iter().any(
+        |t| t.contains("orphan") && t.contains("no ConstraintTemplate defines kind K8sNothing")
+    ));
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("vap.yaml:6:") && t.contains("line 1:")),
+        "{text:#?}"
+    );
     assert!(set.is_empty());
 }
 
@@ -215,10 +259,16 @@ metadata: {name: max-two}
 spec:
   parameters: {max: 2}
 "#;
-    let objs = objects("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 3}\n", "d.yaml");
+    let objs = objects(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 3}\n",
+        "d.yaml",
+    );
     let custom = CustomWorkloads::default();
     let index = Index::new(&objs, &custom);
-    for (choice, want) in [(EngineChoice::CelPreferred, "too many replicas: 3"), (EngineChoice::RegoOnly, "rego says no")] {
+    for (choice, want) in [
+        (EngineChoice::CelPreferred, "too many replicas: 3"),
+        (EngineChoice::RegoOnly, "rego says no"),
+    ] {
         let (set, errors) = PolicySet::from_objects(&objects(t, "t.yaml"), choice);
         assert!(errors.is_empty(), "{errors:?}");
         let r = set.evaluator(&index).evaluate(&objs[0], None);
