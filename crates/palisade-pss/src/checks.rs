@@ -1216,23 +1216,19 @@ fn restricted_volumes(pod: &Pod, allowed: &[&str]) -> Option<Fail> {
     let mut types: Vec<&str> = Vec::new();
     for (i, vol) in pod.volumes.iter().enumerate() {
         let Some(m) = vol.as_map() else { continue };
-        let sources = || {
-            m.entries
-                .iter()
-                .filter(|e| e.key != "name" && !e.value.is_null())
-        };
-        if sources().any(|e| allowed.contains(&e.key.as_str())) {
+        let set = |k: &&str| m.get(k).is_some_and(|v| !v.is_null());
+        if allowed.iter().any(set) {
             continue;
         }
-        // A volume with no source at all is defaulted to emptyDir by the API server.
-        let Some(src) = sources().next() else {
+        // A volume without a known source is defaulted to emptyDir by the API server (unknown
+        // fields are dropped first).
+        let Some((t, src)) = RESTRICTED_VOLUME_TYPES.iter().find_map(|t| {
+            m.get_entry(t)
+                .filter(|e| !e.value.is_null())
+                .map(|e| (*t, e))
+        }) else {
             continue;
         };
-        let t = RESTRICTED_VOLUME_TYPES
-            .iter()
-            .find(|t| m.get(t).is_some_and(|v| !v.is_null()))
-            .copied()
-            .unwrap_or("unknown");
         let name = volume_name(vol);
         bad.push(name);
         types.push(t);

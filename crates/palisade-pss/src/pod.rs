@@ -738,11 +738,7 @@ pub(crate) fn decode<'a>(loc: Located<'a>, problems: &mut Vec<Problem>) -> Pod<'
     };
     let meta_prefix = prefix.strip_suffix("/spec").unwrap_or("");
 
-    if let Some(ann) = loc
-        .meta
-        .and_then(|m| m.get("metadata").or(Some(m)))
-        .and_then(|m| m.get("annotations"))
-    {
+    if let Some(ann) = loc.meta.and_then(|m| m.get("annotations")) {
         match &ann.value {
             Value::Map(am) => {
                 pod.annotations = Some(am);

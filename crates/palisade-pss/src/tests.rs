@@ -247,7 +247,7 @@ fn workload_templates_are_evaluated_with_template_paths() {
 fn restricted_volumes_and_capabilities_details() {
     let o = pod(
         json!({"volumes": [{"name": "a", "hostPath": {"path": "/"}}, {"name": "b", "nfs": {"server": "s", "path": "/"}},
-            {"name": "c"}, {"name": "d", "configMap": {"name": "x"}}],
+            {"name": "c"}, {"name": "d", "configMap": {"name": "x"}}, {"name": "e", "bogus": {}}],
         "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
         "containers": [{"name": "c", "image": "x", "securityContext": {"allowPrivilegeEscalation": false,
             "capabilities": {"add": ["SYS_ADMIN", "NET_BIND_SERVICE"], "drop": ["ALL"]}}}]}),
