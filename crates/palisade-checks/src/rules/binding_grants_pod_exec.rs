@@ -20,7 +20,7 @@ static META: CheckMeta = CheckMeta {
         `view` ClusterRole), or limit the binding to the few subjects that need interactive \
         access, in a RoleBinding rather than a ClusterRoleBinding.",
     references: &[
-        "CIS Kubernetes Benchmark 5.1.x: Minimize access to pods/exec (RBAC and Service Accounts)",
+        "Kubernetes RBAC good practices: exec and attach (https://kubernetes.io/docs/concepts/security/rbac-good-practices/)",
         "NSA/CISA Kubernetes Hardening Guide: Authentication and authorization (least privilege)",
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/",
     ],

@@ -17,7 +17,7 @@ static META: CheckMeta = CheckMeta {
     remediation: "Bind the role to the specific users, groups or ServiceAccounts that need it \
         instead of `system:authenticated`.",
     references: &[
-        "CIS Kubernetes Benchmark 5.1.x: Avoid bindings to system:authenticated",
+        "NSA/CISA Kubernetes Hardening Guide: Authentication and authorization (least privilege)",
         "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles",
     ],
     params: &[IGNORE_BINDINGS],

@@ -17,7 +17,7 @@ static META: CheckMeta = CheckMeta {
     remediation: "Remove `system:anonymous` and `system:unauthenticated` from the binding's \
         subjects and bind the role to the authenticated identities that need it.",
     references: &[
-        "CIS Kubernetes Benchmark 5.1.x: Avoid bindings to system:anonymous and system:unauthenticated",
+        "NSA/CISA Kubernetes Hardening Guide: Authentication and authorization (disable anonymous access)",
         "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests",
     ],
     params: &[IGNORE_BINDINGS],

@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         on `signers` to the control plane's approvers; where a controller must approve, limit \
         `signers` with `resourceNames` to its own signer.",
     references: &[
+        "CIS Kubernetes Benchmark 5.1.11: Minimize access to the approval sub-resource of certificatesigningrequests objects",
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#csrs-and-certificate-issuing",
         "https://kubernetes.io/docs/reference/access-authn-authz/certificate-signing-requests/#authorization",
     ],

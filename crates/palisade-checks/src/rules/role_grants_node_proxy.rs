@@ -22,7 +22,7 @@ static META: CheckMeta = CheckMeta {
     remediation: "Remove `nodes/proxy` (and `nodes/*`, `*`) from the role; monitoring agents \
         that scrape the kubelet need only `nodes/metrics` or `nodes/stats`.",
     references: &[
-        "CIS Kubernetes Benchmark 5.1.x: Minimize access to the proxy sub-resource of nodes",
+        "CIS Kubernetes Benchmark 5.1.10: Minimize access to the proxy sub-resource of nodes",
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#access-to-proxy-subresource-of-nodes",
     ],
     params: &[IGNORE_ROLES],

@@ -23,7 +23,7 @@ static META: CheckMeta = CheckMeta {
     remediation: "Let a storage provisioner create PersistentVolumes from StorageClasses; remove \
         `create`, `update` and `patch` on `persistentvolumes` from user and workload roles.",
     references: &[
-        "CIS Kubernetes Benchmark 5.1.x: Minimize access to create persistent volumes",
+        "CIS Kubernetes Benchmark 5.1.9: Minimize access to create persistent volumes",
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#persistent-volume-creation",
     ],
     params: &[IGNORE_ROLES],

@@ -33,7 +33,7 @@ static META: CheckMeta = CheckMeta {
         resources, or limit the role to read-only verbs such as `list`; grant interactive access \
         through a separate, narrowly bound role for break-glass use.",
     references: &[
-        "CIS Kubernetes Benchmark 5.1.x: Minimize access to pods/exec (RBAC and Service Accounts)",
+        "Kubernetes RBAC good practices: exec and attach (https://kubernetes.io/docs/concepts/security/rbac-good-practices/)",
         "NSA/CISA Kubernetes Hardening Guide: Authentication and authorization (least privilege)",
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/",
     ],

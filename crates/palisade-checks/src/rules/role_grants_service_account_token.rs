@@ -23,7 +23,7 @@ static META: CheckMeta = CheckMeta {
     remediation: "Remove `serviceaccounts/token` (and `serviceaccounts/*`, `*`) from the role, or \
         limit it with `resourceNames` to the accounts a controller legitimately mints tokens for.",
     references: &[
-        "CIS Kubernetes Benchmark 5.1.x: Minimize access to the service account token creation",
+        "CIS Kubernetes Benchmark 5.1.13: Minimize access to the service account token creation",
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#token-request",
     ],
     params: &[IGNORE_ROLES],

@@ -33,6 +33,7 @@ static META: CheckMeta = CheckMeta {
         `validatingwebhookconfigurations` to the cluster's administrators and the controllers \
         that own specific webhooks (with `resourceNames`).",
     references: &[
+        "CIS Kubernetes Benchmark 5.1.12: Minimize access to webhook configuration objects",
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#control-admission-webhooks",
     ],
     params: &[IGNORE_ROLES],
