@@ -24,9 +24,7 @@ static META: CheckMeta = CheckMeta {
     ],
     params: &[],
     aliases: &[
-        "checkov:CKV_K8S_152",
         "checkov:CKV_K8S_153",
-        "checkov:CKV_K8S_154",
         "kubescape:C-0059",
         "trivy:KCV0093",
     ],
