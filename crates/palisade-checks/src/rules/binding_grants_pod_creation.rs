@@ -1,10 +1,12 @@
-use crate::support::rbac::{IGNORE_BINDINGS, Permission, flag_missing_roles, run_binding_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{BindingGrantCheck, IGNORE_BINDINGS, Permission, flag_missing_roles};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct BindingGrantsPodCreation;
-
-pub static CHECK: &dyn Check = &BindingGrantsPodCreation;
+pub static CHECK: &dyn Check = &BindingGrantCheck {
+    meta: &META,
+    perms: WORKLOADS,
+    what: "the creation of pods",
+};
 
 const fn create(group: &'static str, resource: &'static str) -> Permission {
     Permission {
@@ -55,16 +57,6 @@ static META: CheckMeta = CheckMeta {
         `view` (which does not) are known without being scanned. Other roles outside the scan are \
         not reported unless `flag-missing-roles` is true.",
 };
-
-impl Check for BindingGrantsPodCreation {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_binding_check(obj, ctx, WORKLOADS, "the creation of pods", out);
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,13 @@
 use crate::rules::role_grants_pod_exec::EXEC_ATTACH;
-use crate::support::rbac::{flag_missing_roles, run_binding_check};
-use crate::{Check, CheckMeta, Ctx, Param};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{BindingGrantCheck, flag_missing_roles};
+use crate::{Check, CheckMeta, Param};
+use palisade_model::{Category, Severity};
 
-pub struct BindingGrantsPodExec;
-
-pub static CHECK: &dyn Check = &BindingGrantsPodExec;
+pub static CHECK: &dyn Check = &BindingGrantCheck {
+    meta: &META,
+    perms: EXEC_ATTACH,
+    what: "pods/exec or pods/attach",
+};
 
 static META: CheckMeta = CheckMeta {
     id: "binding-grants-pod-exec",
@@ -45,16 +47,6 @@ static META: CheckMeta = CheckMeta {
         `flag-missing-roles` is true (as Polaris does); set it to false when roles are managed \
         elsewhere.",
 };
-
-impl Check for BindingGrantsPodExec {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_binding_check(obj, ctx, EXEC_ATTACH, "pods/exec or pods/attach", out);
-    }
-}
 
 #[cfg(test)]
 mod tests {

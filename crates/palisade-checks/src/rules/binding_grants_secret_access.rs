@@ -1,10 +1,12 @@
-use crate::support::rbac::{IGNORE_BINDINGS, Permission, flag_missing_roles, run_binding_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{BindingGrantCheck, IGNORE_BINDINGS, Permission, flag_missing_roles};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct BindingGrantsSecretAccess;
-
-pub static CHECK: &dyn Check = &BindingGrantsSecretAccess;
+pub static CHECK: &dyn Check = &BindingGrantCheck {
+    meta: &META,
+    perms: SECRETS,
+    what: "access to Secrets",
+};
 
 pub(crate) const SECRETS: &[Permission] = &[Permission {
     group: "",
@@ -46,16 +48,6 @@ static META: CheckMeta = CheckMeta {
         (which does not) are known without being scanned. Other roles outside the scan are not \
         reported unless `flag-missing-roles` is true (kube-linter's `flagRolesNotFound`).",
 };
-
-impl Check for BindingGrantsSecretAccess {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_binding_check(obj, ctx, SECRETS, "access to Secrets", out);
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,11 @@
-use crate::support::rbac::{IGNORE_BINDINGS, subject_diags, subject_removal};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_BINDINGS, SubjectCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct BindingToAllAuthenticatedUsers;
-
-pub static CHECK: &dyn Check = &BindingToAllAuthenticatedUsers;
+pub static CHECK: &dyn Check = &SubjectCheck {
+    meta: &META,
+    matches,
+};
 
 static META: CheckMeta = CheckMeta {
     id: "binding-to-all-authenticated-users",
@@ -32,20 +33,6 @@ fn matches(kind: &str, name: &str) -> Option<&'static str> {
         (kind == "Group" && name == "system:authenticated").then_some(
             "every authenticated identity, including every ServiceAccount of the cluster",
         )
-    }
-}
-
-impl Check for BindingToAllAuthenticatedUsers {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        subject_diags(obj, ctx, matches, out);
-    }
-
-    fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
-        subject_removal(obj, ctx, matches)
     }
 }
 

@@ -1,10 +1,11 @@
-use crate::support::rbac::{IGNORE_BINDINGS, subject_diags, subject_removal};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_BINDINGS, SubjectCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct BindingToAnonymousUser;
-
-pub static CHECK: &dyn Check = &BindingToAnonymousUser;
+pub static CHECK: &dyn Check = &SubjectCheck {
+    meta: &META,
+    matches,
+};
 
 static META: CheckMeta = CheckMeta {
     id: "binding-to-anonymous-user",
@@ -33,20 +34,6 @@ fn matches(kind: &str, name: &str) -> Option<&'static str> {
             Some("anyone who reaches the API server without credentials")
         }
         _ => None,
-    }
-}
-
-impl Check for BindingToAnonymousUser {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        subject_diags(obj, ctx, matches, out);
-    }
-
-    fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
-        subject_removal(obj, ctx, matches)
     }
 }
 

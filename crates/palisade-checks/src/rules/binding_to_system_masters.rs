@@ -1,10 +1,11 @@
-use crate::support::rbac::{IGNORE_BINDINGS, subject_diags, subject_removal};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_BINDINGS, SubjectCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct BindingToSystemMasters;
-
-pub static CHECK: &dyn Check = &BindingToSystemMasters;
+pub static CHECK: &dyn Check = &SubjectCheck {
+    meta: &META,
+    matches,
+};
 
 static META: CheckMeta = CheckMeta {
     id: "binding-to-system-masters",
@@ -31,20 +32,6 @@ fn matches(kind: &str, name: &str) -> Option<&'static str> {
     {
         (kind == "Group" && name == "system:masters")
             .then_some("its members bypass RBAC and cannot have their access revoked")
-    }
-}
-
-impl Check for BindingToSystemMasters {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        subject_diags(obj, ctx, matches, out);
-    }
-
-    fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
-        subject_removal(obj, ctx, matches)
     }
 }
 

@@ -1,4 +1,6 @@
-use crate::support::rbac::{IGNORE_ROLES, Permission, find_grant, name_ignored, rule_path};
+use crate::support::rbac::{
+    IGNORE_ROLES, LEFT_TO_WILDCARD_CHECK, Permission, find_grant, name_ignored, rule_path,
+};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
 
@@ -39,9 +41,7 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["checkov:CKV_K8S_156", "kubescape:C-0280"],
     enabled_by_default: true,
-    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
-        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
-        check.",
+    assumptions: LEFT_TO_WILDCARD_CHECK,
 };
 
 impl Check for RoleGrantsCsrApproval {

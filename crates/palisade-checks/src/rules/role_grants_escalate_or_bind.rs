@@ -1,10 +1,13 @@
-use crate::support::rbac::{IGNORE_ROLES, Permission, run_role_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_ROLES, LEFT_TO_WILDCARD_CHECK, Permission, RoleGrantCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct RoleGrantsEscalateOrBind;
-
-pub static CHECK: &dyn Check = &RoleGrantsEscalateOrBind;
+pub static CHECK: &dyn Check = &RoleGrantCheck {
+    meta: &META,
+    perms: ESCALATE_BIND,
+    what: ", which lets its subjects grant themselves any permission",
+    skip_everything: true,
+};
 
 const RBAC: &str = "rbac.authorization.k8s.io";
 
@@ -44,27 +47,8 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0191",
     ],
     enabled_by_default: true,
-    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
-        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
-        check.",
+    assumptions: LEFT_TO_WILDCARD_CHECK,
 };
-
-impl Check for RoleGrantsEscalateOrBind {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_role_check(
-            obj,
-            ctx,
-            ESCALATE_BIND,
-            ", which lets its subjects grant themselves any permission",
-            true,
-            out,
-        );
-    }
-}
 
 #[cfg(test)]
 mod tests {

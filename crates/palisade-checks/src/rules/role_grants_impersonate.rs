@@ -1,10 +1,13 @@
-use crate::support::rbac::{IGNORE_ROLES, Permission, run_role_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_ROLES, LEFT_TO_WILDCARD_CHECK, Permission, RoleGrantCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct RoleGrantsImpersonate;
-
-pub static CHECK: &dyn Check = &RoleGrantsImpersonate;
+pub static CHECK: &dyn Check = &RoleGrantCheck {
+    meta: &META,
+    perms: IMPERSONATE,
+    what: ", which lets its subjects act as other identities",
+    skip_everything: true,
+};
 
 const fn impersonate(group: &'static str, resource: &'static str) -> Permission {
     Permission {
@@ -40,27 +43,8 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV043", "kubescape:C-0065", "checkov:CKV2_K8S_3"],
     enabled_by_default: true,
-    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
-        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
-        check.",
+    assumptions: LEFT_TO_WILDCARD_CHECK,
 };
-
-impl Check for RoleGrantsImpersonate {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_role_check(
-            obj,
-            ctx,
-            IMPERSONATE,
-            ", which lets its subjects act as other identities",
-            true,
-            out,
-        );
-    }
-}
 
 #[cfg(test)]
 mod tests {

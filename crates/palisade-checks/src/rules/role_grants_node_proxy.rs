@@ -1,10 +1,13 @@
-use crate::support::rbac::{IGNORE_ROLES, Permission, run_role_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_ROLES, LEFT_TO_WILDCARD_CHECK, Permission, RoleGrantCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct RoleGrantsNodeProxy;
-
-pub static CHECK: &dyn Check = &RoleGrantsNodeProxy;
+pub static CHECK: &dyn Check = &RoleGrantCheck {
+    meta: &META,
+    perms: NODE_PROXY,
+    what: ", which reaches the kubelet API of every node",
+    skip_everything: true,
+};
 
 pub(crate) const NODE_PROXY: &[Permission] = &[Permission {
     group: "",
@@ -28,27 +31,8 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV047", "kubescape:C-0279", "checkov:CKV2_K8S_2"],
     enabled_by_default: true,
-    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
-        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
-        check.",
+    assumptions: LEFT_TO_WILDCARD_CHECK,
 };
-
-impl Check for RoleGrantsNodeProxy {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_role_check(
-            obj,
-            ctx,
-            NODE_PROXY,
-            ", which reaches the kubelet API of every node",
-            true,
-            out,
-        );
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,13 @@
-use crate::support::rbac::{IGNORE_ROLES, Permission, run_role_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_ROLES, LEFT_TO_WILDCARD_CHECK, Permission, RoleGrantCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct RoleGrantsPersistentVolumeCreation;
-
-pub static CHECK: &dyn Check = &RoleGrantsPersistentVolumeCreation;
+pub static CHECK: &dyn Check = &RoleGrantCheck {
+    meta: &META,
+    perms: PVS,
+    what: ", which can mount any node directory through a hostPath volume",
+    skip_everything: true,
+};
 
 const PVS: &[Permission] = &[Permission {
     group: "",
@@ -29,27 +32,8 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["kubescape:C-0278"],
     enabled_by_default: true,
-    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
-        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
-        check.",
+    assumptions: LEFT_TO_WILDCARD_CHECK,
 };
-
-impl Check for RoleGrantsPersistentVolumeCreation {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_role_check(
-            obj,
-            ctx,
-            PVS,
-            ", which can mount any node directory through a hostPath volume",
-            true,
-            out,
-        );
-    }
-}
 
 #[cfg(test)]
 mod tests {

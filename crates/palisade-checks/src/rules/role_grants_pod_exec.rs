@@ -1,10 +1,13 @@
-use crate::support::rbac::{Permission, run_role_check};
-use crate::{Check, CheckMeta, Ctx, Param};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{Permission, RoleGrantCheck};
+use crate::{Check, CheckMeta, Param};
+use palisade_model::{Category, Severity};
 
-pub struct RoleGrantsPodExec;
-
-pub static CHECK: &dyn Check = &RoleGrantsPodExec;
+pub static CHECK: &dyn Check = &RoleGrantCheck {
+    meta: &META,
+    perms: EXEC_ATTACH,
+    what: ", which opens a shell in the pods it reaches",
+    skip_everything: false,
+};
 
 /// `create` opens the exec/attach stream; `get` does too, over a WebSocket upgrade.
 pub(crate) const EXEC_ATTACH: &[Permission] = &[
@@ -54,23 +57,6 @@ static META: CheckMeta = CheckMeta {
     enabled_by_default: true,
     assumptions: "",
 };
-
-impl Check for RoleGrantsPodExec {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_role_check(
-            obj,
-            ctx,
-            EXEC_ATTACH,
-            ", which opens a shell in the pods it reaches",
-            false,
-            out,
-        );
-    }
-}
 
 #[cfg(test)]
 mod tests {

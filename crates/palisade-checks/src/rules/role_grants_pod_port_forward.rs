@@ -1,10 +1,13 @@
-use crate::support::rbac::{IGNORE_ROLES, Permission, run_role_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_ROLES, LEFT_TO_WILDCARD_CHECK, Permission, RoleGrantCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct RoleGrantsPodPortForward;
-
-pub static CHECK: &dyn Check = &RoleGrantsPodPortForward;
+pub static CHECK: &dyn Check = &RoleGrantCheck {
+    meta: &META,
+    perms: PORT_FORWARD,
+    what: ", which tunnels to any port of the pods it reaches",
+    skip_everything: true,
+};
 
 const PORT_FORWARD: &[Permission] = &[Permission {
     group: "",
@@ -29,27 +32,8 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["kubescape:C-0063"],
     enabled_by_default: true,
-    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
-        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
-        check.",
+    assumptions: LEFT_TO_WILDCARD_CHECK,
 };
-
-impl Check for RoleGrantsPodPortForward {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_role_check(
-            obj,
-            ctx,
-            PORT_FORWARD,
-            ", which tunnels to any port of the pods it reaches",
-            true,
-            out,
-        );
-    }
-}
 
 #[cfg(test)]
 mod tests {

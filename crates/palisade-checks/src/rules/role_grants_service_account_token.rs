@@ -1,10 +1,13 @@
-use crate::support::rbac::{IGNORE_ROLES, Permission, run_role_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_ROLES, LEFT_TO_WILDCARD_CHECK, Permission, RoleGrantCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct RoleGrantsServiceAccountToken;
-
-pub static CHECK: &dyn Check = &RoleGrantsServiceAccountToken;
+pub static CHECK: &dyn Check = &RoleGrantCheck {
+    meta: &META,
+    perms: TOKENS,
+    what: ", which mints tokens for the ServiceAccounts it reaches",
+    skip_everything: true,
+};
 
 const TOKENS: &[Permission] = &[Permission {
     group: "",
@@ -29,27 +32,8 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["kubescape:C-0282"],
     enabled_by_default: true,
-    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
-        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
-        check.",
+    assumptions: LEFT_TO_WILDCARD_CHECK,
 };
-
-impl Check for RoleGrantsServiceAccountToken {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_role_check(
-            obj,
-            ctx,
-            TOKENS,
-            ", which mints tokens for the ServiceAccounts it reaches",
-            true,
-            out,
-        );
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,13 @@
-use crate::support::rbac::{IGNORE_ROLES, Permission, run_role_check};
-use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, Severity};
+use crate::support::rbac::{IGNORE_ROLES, LEFT_TO_WILDCARD_CHECK, Permission, RoleGrantCheck};
+use crate::{Check, CheckMeta};
+use palisade_model::{Category, Severity};
 
-pub struct RoleGrantsWebhookConfigControl;
-
-pub static CHECK: &dyn Check = &RoleGrantsWebhookConfigControl;
+pub static CHECK: &dyn Check = &RoleGrantCheck {
+    meta: &META,
+    perms: WEBHOOKS,
+    what: ", which controls what the API server sends to admission webhooks",
+    skip_everything: true,
+};
 
 const WRITE: &[&str] = &["create", "update", "patch", "delete", "deletecollection"];
 
@@ -39,27 +42,8 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV114", "kubescape:C-0281", "checkov:CKV_K8S_155"],
     enabled_by_default: true,
-    assumptions: "A rule with `*` in API groups, resources and verbs grants this and everything \
-        else; it is reported once, by `wildcard-in-rbac-rules`, rather than by every permission \
-        check.",
+    assumptions: LEFT_TO_WILDCARD_CHECK,
 };
-
-impl Check for RoleGrantsWebhookConfigControl {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        run_role_check(
-            obj,
-            ctx,
-            WEBHOOKS,
-            ", which controls what the API server sends to admission webhooks",
-            true,
-            out,
-        );
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 //! resource; `resourceNames` only narrow a grant, so a rule limited to named objects still
 //! counts as granting the permission.
 
-use crate::{Ctx, Param};
+use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Diagnostic, Index, Node, Object, Pos};
 
 /// Verbs that make up "full access" in Polaris' reading of a wildcard role.
@@ -417,6 +417,71 @@ pub const fn flag_missing_roles(default: &'static str) -> Param {
         description: "Also report bindings whose role is neither in the scan nor a known default \
             ClusterRole, since what they grant cannot be verified.",
         default,
+    }
+}
+
+/// The `assumptions` of role-level checks that leave rules granting everything to
+/// `wildcard-in-rbac-rules`.
+pub const LEFT_TO_WILDCARD_CHECK: &str = "A rule with `*` in API groups, resources and verbs \
+    grants this and everything else; it is reported once, by `wildcard-in-rbac-rules`, rather \
+    than by every permission check.";
+
+/// A role-level check: the rules of a Role or ClusterRole that grant one of `perms`.
+pub struct RoleGrantCheck {
+    pub meta: &'static CheckMeta,
+    pub perms: &'static [Permission],
+    /// Completes the message: ", which opens a shell in the pods it reaches".
+    pub what: &'static str,
+    /// Leave rules with `*` in groups, resources and verbs to `wildcard-in-rbac-rules`.
+    pub skip_everything: bool,
+}
+
+impl Check for RoleGrantCheck {
+    fn meta(&self) -> &'static CheckMeta {
+        self.meta
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        run_role_check(obj, ctx, self.perms, self.what, self.skip_everything, out);
+    }
+}
+
+/// A binding-level check: RoleBindings and ClusterRoleBindings whose role grants one of `perms`.
+pub struct BindingGrantCheck {
+    pub meta: &'static CheckMeta,
+    pub perms: &'static [Permission],
+    /// What the permissions are, for the message: "access to Secrets".
+    pub what: &'static str,
+}
+
+impl Check for BindingGrantCheck {
+    fn meta(&self) -> &'static CheckMeta {
+        self.meta
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        run_binding_check(obj, ctx, self.perms, self.what, out);
+    }
+}
+
+/// A check on who a binding names: the subjects for which `matches` (kind, name) says why they
+/// must not be bound. The fix removes them.
+pub struct SubjectCheck {
+    pub meta: &'static CheckMeta,
+    pub matches: fn(&str, &str) -> Option<&'static str>,
+}
+
+impl Check for SubjectCheck {
+    fn meta(&self) -> &'static CheckMeta {
+        self.meta
+    }
+
+    fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+        subject_diags(obj, ctx, self.matches, out);
+    }
+
+    fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
+        subject_removal(obj, ctx, self.matches)
     }
 }
 
