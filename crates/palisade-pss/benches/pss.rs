@@ -122,6 +122,16 @@ fn main() {
     let mut r = Rng(0x9e37_79b9_7f4a_7c15);
     let objects: Vec<Object> = (0..count).map(|i| pod(&mut r, i)).collect();
     let custom = CustomWorkloads::default();
+    // The generated objects are valid: any input problem would be a generator (or decoder) bug.
+    if let Some(p) = objects
+        .iter()
+        .filter_map(|o| Decoded::of(o, &custom))
+        .flat_map(|d| d.problems)
+        .next()
+    {
+        eprintln!("generated object has an input problem: {}", p.message);
+        std::process::exit(1);
+    }
     let policies: [(&str, LevelVersion); 3] = [
         (
             "restricted:latest",

@@ -835,6 +835,9 @@ fn capabilities_baseline(pod: &Pod, allowed: &[&str]) -> Option<Fail> {
     for c in &pod.containers {
         forbidden_adds(&mut o, c, allowed, &mut caps);
     }
+    if o.is_empty() {
+        return None;
+    }
     let predicate = format!(
         "must not include {} in securityContext.capabilities.add",
         join_quote(&set_list(caps))
@@ -862,6 +865,9 @@ fn proc_mount(pod: &Pod, relax_user_namespaces: bool) -> Option<Fail> {
                 ),
             );
         }
+    }
+    if o.is_empty() {
+        return None;
     }
     let predicate = format!(
         "must not set securityContext.procMount to {}",
@@ -902,6 +908,9 @@ fn se_linux<'a>(pod: &Pod<'a>, allowed_types: &[&str]) -> Option<Fail> {
             Some(c) => o.ctr(c, &["securityContext", "seLinuxOptions"], se.pos, &what),
             None => o.pod(&["securityContext", "seLinuxOptions"], se.pos, &what),
         }
+    }
+    if o.is_empty() {
+        return None;
     }
     let mut data = Vec::new();
     let types = set_list(types);
