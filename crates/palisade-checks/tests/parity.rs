@@ -160,6 +160,17 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A suite's folder and the entries of its `expected.json` under `key`.
+fn expected_entries(suite: &str, key: &str) -> (PathBuf, Vec<Value>) {
+    let base = corpora().join(suite);
+    let mut expected = read_json(&base.join("expected.json"));
+    let entries = match expected.get_mut(key).map(Value::take) {
+        Some(Value::Array(a)) => a,
+        _ => panic!("{suite}/expected.json has no `{key}` list"),
+    };
+    (base, entries)
+}
+
 fn str_list(v: &Value) -> Vec<&str> {
     v.as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -212,10 +223,9 @@ fn polaris() -> Suite {
 /// kube-linter: per `--include` test, the report count, each expected report's kind (and name
 /// when the format shows it) and every `dont-fire*` object staying silent.
 fn kube_linter() -> Suite {
-    let base = corpora().join("kube-linter");
-    let expected = read_json(&base.join("expected.json"));
+    let (base, entries) = expected_entries("kube-linter", "tests");
     let mut suite = Suite::default();
-    for test in expected["tests"].as_array().into_iter().flatten() {
+    for test in &entries {
         let name = test["name"].as_str().unwrap_or_default();
         let include = str_list(&test["include"]);
         let (Some(file), [check]) = (test["file"].as_str(), include.as_slice()) else {
@@ -323,9 +333,9 @@ fn kube_score() -> Suite {
         .filter_map(|l| l.split(" |").next())
         .map(str::to_string)
         .collect();
-    let expected = read_json(&base.join("expected.json"));
+    let (_, records) = expected_entries("kube-score", "records");
     let mut suite = Suite::default();
-    for record in expected["records"].as_array().into_iter().flatten() {
+    for record in &records {
         let name = record["check"].as_str().unwrap_or_default();
         let test = record["test"].as_str().unwrap_or_default();
         let Some(id) = kube_score_id(name, &known) else {
@@ -389,10 +399,9 @@ fn checkov_label(file: &Value) -> Option<&'static str> {
 /// Checkov: per listed resource (`Kind.namespace.name`) when the test names them; else per
 /// labelled file when the directory belongs to this check; else the number of failed resources.
 fn checkov() -> Suite {
-    let base = corpora().join("checkov-k8s");
-    let expected = read_json(&base.join("expected.json"));
+    let (base, entries) = expected_entries("checkov-k8s", "records");
     let mut suite = Suite::default();
-    for record in expected["records"].as_array().into_iter().flatten() {
+    for record in &entries {
         let id = record["check_id"].as_str().unwrap_or_default();
         let dir = record["dir"].as_str().unwrap_or_default();
         let ours = mapped("checkov", id);
@@ -408,12 +417,12 @@ fn checkov() -> Suite {
         let passing = str_list(&record["passing_resources"]);
         let failing = str_list(&record["failing_resources"]);
         let module = record["check_module"].as_str().unwrap_or_default();
+        let paths: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| f["file"].as_str())
+            .map(|f| dir_path.join(f))
+            .collect();
         if !passing.is_empty() || !failing.is_empty() {
-            let paths: Vec<PathBuf> = files
-                .iter()
-                .filter_map(|f| f["file"].as_str())
-                .map(|f| dir_path.join(f))
-                .collect();
             let (objects, counts) = match load(&paths) {
                 Ok(o) => {
                     let c = run(&ours, &o);
@@ -455,11 +464,6 @@ fn checkov() -> Suite {
             }
         } else if let Some(want) = record["expected_failed"].as_u64() {
             // A directory shared by several checks: its file labels belong to another check.
-            let paths: Vec<PathBuf> = files
-                .iter()
-                .filter_map(|f| f["file"].as_str())
-                .map(|f| dir_path.join(f))
-                .collect();
             let got = match load(&paths) {
                 Ok(objects) => {
                     let n = run(&ours, &objects).iter().filter(|&&n| n > 0).count();
