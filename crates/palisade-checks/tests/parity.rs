@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const FLOOR_POLARIS: u32 = 97;
 const FLOOR_KUBE_LINTER: u32 = 95;
 const FLOOR_KUBE_SCORE: u32 = 95;
-const FLOOR_CHECKOV: u32 = 89;
+const FLOOR_CHECKOV: u32 = 92;
 
 fn corpora() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
@@ -34,15 +34,19 @@ fn mapped(tool: &str, id: &str) -> Vec<&'static dyn Check> {
         .collect()
 }
 
-/// Loads files together (they are one scan's context); a load error is returned as text so
-/// that it shows up as a disagreement instead of aborting the whole measurement.
+/// Loads files together (they are one scan's context). Objects kubectl would refuse are input
+/// errors and are skipped, as in a scan, while the rest of the file is still checked; a file
+/// that yields no object at all is returned as text so that it shows up as a disagreement
+/// instead of aborting the whole measurement.
 fn load(files: &[PathBuf]) -> Result<Vec<Object>, String> {
     let mut objects = Vec::new();
     for f in files {
         let bytes = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
         let out = load_bytes(&bytes, &f.display().to_string(), &LoadOptions::default());
-        if let Some(e) = out.errors.first() {
-            return Err(format!("load error: {}", e.message));
+        if out.objects.is_empty()
+            && let Some(e) = out.errors.first()
+        {
+            return Err(format!("input error: {}", e.message));
         }
         objects.extend(out.objects);
     }
