@@ -72,3 +72,13 @@ pub mod update;
 
 pub use db::{DbError, ImportProblem, ImportReport, Status, VulnDb, default_path};
 pub use matcher::Match;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_handle_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<crate::VulnDb>();
+        assert_send_sync::<crate::Match>();
+    }
+}

@@ -286,13 +286,7 @@ impl VulnDb {
                 let v = parsed
                     .entry(c.scheme)
                     .or_insert_with(|| c.scheme.parse(version_str));
-                let listed = c.versions.iter().any(|x| {
-                    x == version_str
-                        || v.as_ref()
-                            .zip(c.scheme.parse(x))
-                            .is_some_and(|(a, b)| a.compare(&b) == Some(Ordering::Equal))
-                });
-                let mut affected = listed;
+                let mut affected = false;
                 let mut fixed = Vec::new();
                 if let Some(v) = v {
                     for r in &c.ranges {
@@ -316,6 +310,17 @@ impl VulnDb {
                         }
                     }
                 }
+                // The explicit list, compared as strings first and then in the ecosystem's
+                // order (PyPI `1.0` is `1.0.0`); skipped when a range already matched.
+                affected = affected
+                    || c.versions.iter().any(|x| x == version_str)
+                    || v.as_ref().is_some_and(|v| {
+                        c.versions.iter().any(|x| {
+                            c.scheme
+                                .parse(x)
+                                .is_some_and(|b| v.compare(&b) == Some(Ordering::Equal))
+                        })
+                    });
                 if affected && !hits.iter().any(|h| h.c.vuln == c.vuln) {
                     hits.push(Hit { c, fixed });
                 } else if affected && let Some(h) = hits.iter_mut().find(|h| h.c.vuln == c.vuln) {
