@@ -77,6 +77,9 @@ pub struct Binding {
 
 #[derive(Default)]
 pub struct Vap {
+    /// Objects in the policy files whose kind is some policy's `paramKind` (params shipped with
+    /// the policies); looked up together with the scanned objects.
+    pub param_objects: Vec<Object>,
     pub policies: Vec<Policy>,
     pub bindings: Vec<Binding>,
 }
@@ -310,6 +313,20 @@ impl Vap {
                 actions,
             });
         }
+        let param_kinds: Vec<&(String, String)> = vap
+            .policies
+            .iter()
+            .filter_map(|p| p.param_kind.as_ref())
+            .collect();
+        vap.param_objects = objects
+            .iter()
+            .filter(|o| {
+                param_kinds.iter().any(|(api, kind)| {
+                    o.kind() == kind && (api.is_empty() || o.id.api_version == *api)
+                })
+            })
+            .cloned()
+            .collect();
         vap
     }
 
@@ -378,7 +395,13 @@ impl Vap {
                     }
                     continue;
                 }
-                (Some((api, kind)), r) => find_params(params, api, kind, r, review),
+                (Some((api, kind)), r) => find_params(
+                    params.iter().chain(&self.param_objects),
+                    api,
+                    kind,
+                    r,
+                    review,
+                ),
             };
             if param_objs.is_empty() {
                 if b.deny_if_no_params {
@@ -406,7 +429,7 @@ impl Vap {
 }
 
 fn find_params<'o>(
-    objects: &'o [Object],
+    objects: impl Iterator<Item = &'o Object>,
     api: &str,
     kind: &str,
     r: &ParamRef,
@@ -418,9 +441,8 @@ fn find_params<'o>(
         ns.clone()
             .or_else(|| (!review.namespace.is_empty()).then(|| review.namespace.clone()))
     };
-    let candidates = objects
-        .iter()
-        .filter(|o| o.kind() == kind && (api.is_empty() || o.id.api_version == api));
+    let candidates =
+        objects.filter(|o| o.kind() == kind && (api.is_empty() || o.id.api_version == api));
     let in_ns = |o: &Object, want: &Option<String>| match (o.namespace(), want) {
         (None, _) => true,
         (Some(a), Some(b)) => a == b,

@@ -276,3 +276,27 @@ spec:
         assert_eq!(r.violations[0].message(), want);
     }
 }
+
+#[test]
+fn params_shipped_with_the_policies_are_found() {
+    let mut policy_objects = objects(VAP, "vap.yaml");
+    policy_objects.extend(objects(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: limits, namespace: default}\ndata: {maxReplicas: \"9\"}\n",
+        "params.yaml",
+    ));
+    let (set, errors) = PolicySet::from_objects(&policy_objects, EngineChoice::CelPreferred);
+    assert!(errors.is_empty(), "{errors:?}");
+    let objs = objects(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-a, namespace: default}\nspec: {replicas: 12}\n",
+        "d.yaml",
+    );
+    let custom = CustomWorkloads::default();
+    let index = Index::new(&objs, &custom);
+    let r = set.evaluator(&index).evaluate(&objs[0], None);
+    let msgs: Vec<_> = r
+        .violations
+        .iter()
+        .map(|v| v.message().to_string())
+        .collect();
+    assert_eq!(msgs, ["replicas 12 > 9"]);
+}

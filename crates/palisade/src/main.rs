@@ -20,6 +20,8 @@ enum Command {
     Checks(cmd::checks::Args),
     /// The local vulnerability database: import OSV data, status, update, query.
     Db(cmd::db::Args),
+    /// Gatekeeper and ValidatingAdmissionPolicy files: run `suite.yaml` tests.
+    Policy(cmd::policy::Args),
 }
 
 /// Exit codes, documented in docs/exit-codes.md.
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Checks(a) => cmd::checks::run(a),
+        Command::Policy(a) => cmd::policy::run(a),
         Command::Db(a) => cmd::db::run(a),
     };
     ExitCode::from(code)
