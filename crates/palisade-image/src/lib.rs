@@ -26,7 +26,7 @@ pub use config::ConfigFinding;
 pub use error::{Error, Result};
 pub use inventory::{Inventory, OsRelease};
 pub use layers::Limits;
-pub use palisade_vulndb::{Ecosystem, Package};
+pub use palisade_vulndb::{Ecosystem, Package, default_path as default_db_path};
 pub use reference::{ImageRef, RegistryRef};
 pub use secrets::{Rules, SecretFinding};
 pub use source::Platform;

@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// List and explain the built-in checks.
     Checks(cmd::checks::Args),
+    /// Container images: packages (SBOM), known vulnerabilities, secrets in layers, config.
+    Image(Box<cmd::image::Args>),
     /// The local vulnerability database: import OSV data, status, update, query.
     Db(cmd::db::Args),
     /// Gatekeeper and ValidatingAdmissionPolicy files: run `suite.yaml` tests.
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Checks(a) => cmd::checks::run(a),
+        Command::Image(a) => cmd::image::run(*a),
         Command::Policy(a) => cmd::policy::run(a),
         Command::Db(a) => cmd::db::run(a),
     };

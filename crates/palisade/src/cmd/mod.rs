@@ -2,4 +2,5 @@
 
 pub mod checks;
 pub mod db;
+pub mod image;
 pub mod policy;
