@@ -62,6 +62,38 @@ pub struct Program {
     pub source: String,
 }
 
+impl Program {
+    /// Whether the expression reads the variable `name` (`variables.x` is `@v.x`).
+    pub fn uses(&self, name: &str) -> bool {
+        fn go(e: &IdedExpr, name: &str) -> bool {
+            match &e.expr {
+                Expr::Ident(n) => n == name,
+                Expr::Call(c) => {
+                    c.target.as_deref().is_some_and(|t| go(t, name))
+                        || c.args.iter().any(|a| go(a, name))
+                }
+                Expr::Select(s) => go(&s.operand, name),
+                Expr::List(l) => l.elements.iter().any(|a| go(a, name)),
+                Expr::Map(m) => m.entries.iter().any(|en| match &en.expr {
+                    EntryExpr::MapEntry(me) => go(&me.key, name) || go(&me.value, name),
+                    EntryExpr::StructField(sf) => go(&sf.value, name),
+                }),
+                Expr::Comprehension(c) => [
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ]
+                .iter()
+                .any(|x| go(x, name)),
+                _ => false,
+            }
+        }
+        go(&self.expr, name)
+    }
+}
+
 /// Parses and rewrites an expression.
 pub fn compile(source: &str) -> Result<Program, CelError> {
     // cel 0.13's lexer mis-reads several string and bytes forms (`\?`, `\X`, triple-quoted

@@ -30,6 +30,19 @@ pub struct CelCode {
     validations: Vec<CelValidation>,
     /// `failurePolicy: Ignore` drops errors; Gatekeeper's default (Fail) reports them.
     ignore_errors: bool,
+    /// Which inputs the expressions read; converting an object to CEL is the main cost, so
+    /// unused ones are not bound.
+    uses: CelUses,
+}
+
+#[derive(Default)]
+struct CelUses {
+    object: bool,
+    old_object: bool,
+    request: bool,
+    params: bool,
+    any_object: bool,
+    gk_params: bool,
 }
 
 struct CelValidation {
@@ -502,7 +515,28 @@ fn compile_cel(o: &Object, label: &str, src: &Node) -> Result<CelCode, PolicyErr
             },
         });
     }
+    let programs = || {
+        variables
+            .iter()
+            .chain(&match_conditions)
+            .map(|(_, p)| p)
+            .chain(
+                validations
+                    .iter()
+                    .flat_map(|v| std::iter::once(&v.expr).chain(&v.message_expr)),
+            )
+    };
+    let any = |name: &str| programs().any(|p| p.uses(name));
+    let uses = CelUses {
+        object: any("object"),
+        old_object: any("oldObject"),
+        request: any("request"),
+        params: any("params"),
+        any_object: any("@v.anyObject"),
+        gk_params: any("@v.params"),
+    };
     Ok(CelCode {
+        uses,
         variables,
         match_conditions,
         validations,
@@ -528,9 +562,7 @@ impl GkEvaluator<'_> {
             }
             let t = &self.gk.templates[c.template];
             let result = if let Some(code) = &t.rego {
-                let rv = review_value.get_or_insert_with(|| {
-                    rego::node_to_value(&Node::from_json(&review.request_json(true)))
-                });
+                let rv = review_value.get_or_insert_with(|| rego_review(review));
                 self.run_rego(c.template, code, rv, &c.parameters)
             } else if let Some(code) = &t.cel {
                 let inputs = cel_inputs.get_or_insert_with(|| CelInputs::of(review));
@@ -613,6 +645,20 @@ impl GkEvaluator<'_> {
     }
 }
 
+/// `input.review` as a regorus value, converting the objects once and directly.
+fn rego_review(review: &Review) -> Value {
+    let mut v = rego::node_to_value(&Node::from_json(&review.request_json(false)));
+    if let Ok(m) = v.as_object_mut() {
+        if let Some(o) = review.object {
+            m.insert(rego::key("object"), rego::node_to_value(o));
+        }
+        if let Some(o) = &review.request.old_object {
+            m.insert(rego::key("oldObject"), rego::node_to_value(o));
+        }
+    }
+    v
+}
+
 /// The CEL values of one review, converted once for all constraints.
 struct CelInputs {
     object: kube_cel::cel::Value,
@@ -640,22 +686,35 @@ fn run_cel(
     c: &Constraint,
 ) -> Result<Vec<(String, bool)>, String> {
     cel::with_scope(|s| {
-        s.set("object", inputs.object.clone());
-        s.set("oldObject", inputs.old_object.clone());
-        s.set("request", inputs.request.clone());
-        s.set("params", cel::node_to_value(&c.object));
+        let u = &code.uses;
+        if u.object {
+            s.set("object", inputs.object.clone());
+        }
+        if u.old_object {
+            s.set("oldObject", inputs.old_object.clone());
+        }
+        if u.request {
+            s.set("request", inputs.request.clone());
+        }
+        if u.params {
+            s.set("params", cel::node_to_value(&c.object));
+        }
         // Gatekeeper's own variables come first; later ones may use them.
-        let any = if matches!(inputs.object, kube_cel::cel::Value::Null) {
-            inputs.old_object.clone()
-        } else {
-            inputs.object.clone()
-        };
-        s.set_variable("anyObject", Ok(any));
-        let params = c
-            .object
-            .path(&["spec", "parameters"])
-            .map(cel::node_to_value);
-        s.set_variable("params", Ok(params.unwrap_or(kube_cel::cel::Value::Null)));
+        if u.any_object {
+            let any = if matches!(inputs.object, kube_cel::cel::Value::Null) {
+                inputs.old_object.clone()
+            } else {
+                inputs.object.clone()
+            };
+            s.set_variable("anyObject", Ok(any));
+        }
+        if u.gk_params {
+            let params = c
+                .object
+                .path(&["spec", "parameters"])
+                .map(cel::node_to_value);
+            s.set_variable("params", Ok(params.unwrap_or(kube_cel::cel::Value::Null)));
+        }
         let mut out = Vec::new();
         for (name, p) in &code.match_conditions {
             match s.eval(p) {
