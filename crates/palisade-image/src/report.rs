@@ -463,3 +463,113 @@ fn junit(reports: &[&ImageReport]) -> String {
     s.push_str("</testsuites>\n");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ConfigFinding, SecretFinding, VulnFinding};
+    use palisade_vulndb::{Ecosystem, Package};
+
+    fn vuln(id: &str, sev: VulnSeverity, fixed: &[&str]) -> VulnFinding {
+        VulnFinding {
+            id: id.into(),
+            aliases: vec![format!("CVE-{id}")],
+            summary: "bad <thing> & more".into(),
+            severity: sev,
+            cvss_score: Some(7.5),
+            fixed_versions: fixed.iter().map(|s| s.to_string()).collect(),
+            package: "requests".into(),
+            version: "2.19.1".into(),
+            ecosystem: Ecosystem::PyPI,
+            purl: "pkg:pypi/requests@2.19.1".into(),
+            layer_digest: Some("sha256:abcdef0123456789".into()),
+            file_path: Some("/usr/lib/x/METADATA".into()),
+        }
+    }
+
+    fn report() -> ImageReport {
+        ImageReport {
+            reference: "oci:x:y".into(),
+            name: "oci:x:y".into(),
+            manifest_digest: Some("sha256:1234".into()),
+            config_digest: None,
+            platform: "linux/amd64".into(),
+            os: None,
+            layers: Vec::new(),
+            packages: vec![Package::new(Ecosystem::PyPI, "requests", "2.19.1")],
+            vulnerabilities: vec![
+                vuln("A", VulnSeverity::High, &["2.20.0"]),
+                vuln("B", VulnSeverity::Critical, &[]),
+            ],
+            secrets: vec![SecretFinding {
+                rule_id: "github-pat".into(),
+                description: "GitHub token".into(),
+                layer_digest: "sha256:abcdef0123456789".into(),
+                path: "/app/config.yaml".into(),
+                line: 2,
+                redacted: "ghp_********".into(),
+                in_final_filesystem: false,
+            }],
+            config_findings: vec![ConfigFinding {
+                id: "image-runs-as-root".into(),
+                severity: Severity::Medium,
+                message: "root".into(),
+                remediation: "add USER".into(),
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn gate_counts_severity_and_fixes() {
+        let r = report();
+        let gate = |s, only_fixed| {
+            Gate {
+                fail_on: Some(s),
+                only_fixed,
+            }
+            .failures(&r)
+            .len()
+        };
+        assert_eq!(gate(VulnSeverity::High, false), 2);
+        assert_eq!(gate(VulnSeverity::Critical, false), 1);
+        assert_eq!(gate(VulnSeverity::High, true), 1);
+        assert_eq!(gate(VulnSeverity::Critical, true), 0);
+        assert_eq!(Gate::default().failures(&r).len(), 0);
+    }
+
+    #[test]
+    fn every_format_renders_the_findings() {
+        let r = report();
+        let text = render(&[&r], Format::Text);
+        assert!(
+            text.contains("CRITICAL")
+                && text.contains("fixed in 2.20.0")
+                && text.contains("deleted by a later layer"),
+            "{text}"
+        );
+        let json: Value = serde_json::from_str(&render(&[&r], Format::Json)).unwrap();
+        assert_eq!(
+            json["images"][0]["vulnerabilities"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        let sarif: Value = serde_json::from_str(&render(&[&r], Format::Sarif)).unwrap();
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 4);
+        assert_eq!(results[0]["level"], "error");
+        assert_eq!(
+            results[2]["locations"][0]["physicalLocation"]["region"]["startLine"],
+            2
+        );
+        let junit = render(&[&r], Format::Junit);
+        assert!(junit.contains("tests=\"4\" failures=\"4\""), "{junit}");
+        assert!(!junit.contains("<thing>"));
+        let md = render(&[&r], Format::Markdown);
+        assert!(md.contains("| critical | B, CVE-B | requests |"), "{md}");
+        assert_eq!("md".parse::<Format>().unwrap(), Format::Markdown);
+        assert!("xml".parse::<Format>().is_err());
+    }
+}
