@@ -6,12 +6,14 @@ pub mod config;
 pub mod date;
 pub mod exempt;
 pub mod owner;
+pub mod policy;
+pub mod pss;
 pub mod rule;
 
 pub use config::{Config, ConfigError};
 pub use date::Date;
 pub use exempt::{ExemptionUse, ExpiredExemption};
-pub use rule::{Builtin, Evaluator, RuleInfo, RuleSource};
+pub use rule::{Builtin, Evaluator, Prepared, RuleInfo, RuleSource};
 
 use palisade_model::{
     CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity, Str,
@@ -222,14 +224,16 @@ impl Engine {
     /// Evaluates every object with every enabled rule, in parallel.
     pub fn run(&self, objects: Vec<Object>, input_errors: Vec<LoadError>, warnings: Vec<LoadError>) -> Scan {
         let index = Index::new(&objects, &self.custom);
+        let prepared = self.prepare(&index);
         let per_object: Vec<(Arc<str>, Vec<Finding>)> = objects
             .par_iter()
             .enumerate()
             .map(|(i, obj)| {
                 let owner = self.owners.owner_of(obj, &self.custom);
-                (owner, self.evaluate_one(i as u32, obj, &index))
+                (owner, self.evaluate_one(&prepared, i as u32, obj))
             })
             .collect();
+        drop(prepared);
         let mut owners = Vec::with_capacity(objects.len());
         let mut scores = Vec::with_capacity(objects.len());
         let mut findings = Vec::new();
@@ -269,14 +273,24 @@ impl Engine {
         }
     }
 
+    /// Prepares every evaluator for a scan over `index`.
+    pub fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Vec<Box<dyn Prepared + 'a>> {
+        self.evaluators.iter().map(|e| e.prepare(index)).collect()
+    }
+
     /// Findings for one object (exempted ones carry their exemption). The webhook calls this
-    /// directly with an index over the request's objects.
-    pub fn evaluate_one(&self, object_index: u32, obj: &Object, index: &Index) -> Vec<Finding> {
+    /// directly with evaluators prepared over the request's objects.
+    pub fn evaluate_one(
+        &self,
+        prepared: &[Box<dyn Prepared + '_>],
+        object_index: u32,
+        obj: &Object,
+    ) -> Vec<Finding> {
         let mut raw: Vec<(usize, Diagnostic)> = Vec::new();
         let mut out = Vec::new();
-        for (e, ev) in self.evaluators.iter().enumerate() {
+        for (e, ev) in prepared.iter().enumerate() {
             raw.clear();
-            ev.evaluate(obj, index, &mut raw);
+            ev.evaluate(obj, &mut raw);
             for (local, d) in raw.drain(..) {
                 let rule = self.offsets[e] + local;
                 if !self.enabled.get(rule).copied().unwrap_or(false) {

@@ -29,12 +29,19 @@ pub struct RuleInfo {
 
 pub trait Evaluator: Send + Sync {
     fn rules(&self) -> &[RuleInfo];
-    /// Appends `(rule index into rules(), diagnostic)` for one object. Must not panic.
-    fn evaluate(&self, obj: &Object, index: &Index, out: &mut Vec<(usize, Diagnostic)>);
+    /// Per-scan state built once from the index (e.g. Gatekeeper's `data.inventory`), then used
+    /// for every object in parallel.
+    fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Box<dyn Prepared + 'a>;
     /// JSON Patch operations fixing what rule `rule` reports, where a safe fix exists.
     fn fix(&self, _rule: usize, _obj: &Object, _index: &Index) -> Vec<serde_json::Value> {
         Vec::new()
     }
+}
+
+/// An evaluator ready for one scan.
+pub trait Prepared: Sync {
+    /// Appends `(rule index into rules(), diagnostic)` for one object. Must not panic.
+    fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>);
 }
 
 /// The built-in catalogue, with each check's parameters resolved.
@@ -67,18 +74,32 @@ impl Builtin {
     }
 }
 
+struct BuiltinScan<'a> {
+    b: &'a Builtin,
+    index: &'a Index<'a>,
+}
+
+impl Prepared for BuiltinScan<'_> {
+    fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
+        let mut diags = Vec::new();
+        for (i, (check, params)) in self.b.checks.iter().enumerate() {
+            let ctx = Ctx {
+                index: self.index,
+                params,
+            };
+            check.run(obj, &ctx, &mut diags);
+            out.extend(diags.drain(..).map(|d| (i, d)));
+        }
+    }
+}
+
 impl Evaluator for Builtin {
     fn rules(&self) -> &[RuleInfo] {
         &self.rules
     }
 
-    fn evaluate(&self, obj: &Object, index: &Index, out: &mut Vec<(usize, Diagnostic)>) {
-        let mut diags = Vec::new();
-        for (i, (check, params)) in self.checks.iter().enumerate() {
-            let ctx = Ctx { index, params };
-            check.run(obj, &ctx, &mut diags);
-            out.extend(diags.drain(..).map(|d| (i, d)));
-        }
+    fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Box<dyn Prepared + 'a> {
+        Box::new(BuiltinScan { b: self, index })
     }
 
     fn fix(&self, rule: usize, obj: &Object, index: &Index) -> Vec<serde_json::Value> {

@@ -4,21 +4,20 @@ use crate::node::{Node, Pos};
 use crate::object::Object;
 
 /// Where the pod template lives in each built-in workload kind.
-const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
-    ("Pod", &["spec"]),
-    ("Deployment", &["spec", "template", "spec"]),
-    ("StatefulSet", &["spec", "template", "spec"]),
-    ("DaemonSet", &["spec", "template", "spec"]),
-    ("ReplicaSet", &["spec", "template", "spec"]),
-    ("ReplicationController", &["spec", "template", "spec"]),
+/// Where the pod template (the mapping holding `metadata` and `spec`) lives in each built-in
+/// workload kind; for a Pod it is the object itself.
+const POD_TEMPLATE_PATHS: &[(&str, &[&str])] = &[
+    ("Pod", &[]),
+    ("Deployment", &["spec", "template"]),
+    ("StatefulSet", &["spec", "template"]),
+    ("DaemonSet", &["spec", "template"]),
+    ("ReplicaSet", &["spec", "template"]),
+    ("ReplicationController", &["spec", "template"]),
     // OpenShift's apps.openshift.io/v1 DeploymentConfig (kube-linter and Checkov read it too).
-    ("DeploymentConfig", &["spec", "template", "spec"]),
-    ("Job", &["spec", "template", "spec"]),
-    ("PodTemplate", &["template", "spec"]),
-    (
-        "CronJob",
-        &["spec", "jobTemplate", "spec", "template", "spec"],
-    ),
+    ("DeploymentConfig", &["spec", "template"]),
+    ("Job", &["spec", "template"]),
+    ("PodTemplate", &["template"]),
+    ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
 ];
 
 /// Extra pod-template locations for custom resources, from config: e.g. kind `Rollout` with
@@ -103,33 +102,42 @@ impl<'a> Container<'a> {
     }
 }
 
+/// Follows `keys` from `root`; returns the deepest existing non-null node and whether the whole
+/// path exists.
+fn walk<'n, 'k>(root: &'n Node, keys: impl Iterator<Item = &'k str>) -> (&'n Node, bool) {
+    let mut n = root;
+    for k in keys {
+        match n.get(k) {
+            Some(c) if !c.is_null() => n = c,
+            _ => return (n, false),
+        }
+    }
+    (n, true)
+}
+
 impl<'a> PodSpec<'a> {
     /// The pod spec of `obj`, if its kind carries one (built-in kinds, plus `custom`).
     pub fn of(obj: &'a Object, custom: &CustomWorkloads) -> Option<PodSpec<'a>> {
         let kind = obj.kind();
-        let (spec_path, meta_path): (Vec<&str>, Vec<&str>) =
-            if let Some((_, p)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) {
-                let spec = p.to_vec();
-                let meta = if kind == "Pod" {
-                    vec!["metadata"]
-                } else {
-                    let mut m = p[..p.len() - 1].to_vec();
-                    m.push("metadata");
-                    m
-                };
-                (spec, meta)
+        // Walks the template path without allocating: this runs once per check per object.
+        let (template, complete) =
+            if let Some((_, p)) = POD_TEMPLATE_PATHS.iter().find(|(k, _)| *k == kind) {
+                walk(&obj.root, p.iter().copied())
             } else if let Some((_, p)) = custom.entries.iter().find(|(k, _)| k == kind) {
-                let mut spec: Vec<&str> = p.iter().map(String::as_str).collect();
-                let mut meta = spec.clone();
-                spec.push("spec");
-                meta.push("metadata");
-                (spec, meta)
+                walk(&obj.root, p.iter().map(String::as_str))
             } else {
                 return None;
             };
-        let spec = obj.root.path(&spec_path).unwrap_or(Node::null());
-        let meta = obj.root.path(&meta_path).unwrap_or(Node::null());
-        let anchor = obj.root.deepest(&spec_path);
+        let (spec, meta, anchor) = if complete {
+            let spec = template.get("spec").filter(|n| !n.is_null());
+            (
+                spec.unwrap_or(Node::null()),
+                template.get("metadata").unwrap_or(Node::null()),
+                spec.unwrap_or(template),
+            )
+        } else {
+            (Node::null(), Node::null(), template)
+        };
         Some(PodSpec {
             object: obj,
             spec,

@@ -204,7 +204,7 @@ pub(crate) fn from_bytes(bytes: &[u8], name: &str, explicit: bool, opts: &Option
     if opts.keep_text {
         texts.insert((name.into(), None), Arc::from(String::from_utf8_lossy(bytes).as_ref()));
     }
-    let not_k8s = !explicit && out.objects.is_empty() && !out.errors.is_empty() && out.errors.iter().all(|e| is_not_an_object_error(&e.message));
+    let not_k8s = !explicit && out.objects.is_empty() && !out.errors.is_empty() && out.errors.iter().all(|e| e.is_not_an_object());
     if not_k8s {
         return Loaded {
             warnings: vec![LoadError {
@@ -217,11 +217,4 @@ pub(crate) fn from_bytes(bytes: &[u8], name: &str, explicit: bool, opts: &Option
         };
     }
     Loaded { objects: out.objects, errors: out.errors, warnings: out.warnings, texts }
-}
-
-/// Whether a loader error says a document is not a Kubernetes object (as opposed to broken YAML).
-fn is_not_an_object_error(msg: &str) -> bool {
-    let m = msg.to_ascii_lowercase();
-    (m.contains("apiversion") || m.contains("kind") || m.contains("not a mapping") || m.contains("not an object"))
-        && !m.contains("syntax")
 }

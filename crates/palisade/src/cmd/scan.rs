@@ -31,11 +31,20 @@ pub struct Args {
     #[arg(long, default_value = "check")]
     pub group_by: String,
     /// Helm values file for charts (repeatable).
-    #[arg(long = "values", short = 'f', value_name = "FILE")]
+    #[arg(long = "values", value_name = "FILE")]
     pub helm_values: Vec<PathBuf>,
     /// Helm `--set` for charts (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub helm_set: Vec<String>,
+    /// Add the Pod Security Standards controls at LEVEL[:VERSION], e.g. `restricted:v1.30`
+    /// (default: config `pss.profile`). Namespaces in the scan with
+    /// `pod-security.kubernetes.io/enforce` labels use their own level, as the cluster would.
+    #[arg(long, value_name = "LEVEL[:VERSION]")]
+    pub pss: Option<String>,
+    /// Gatekeeper ConstraintTemplates + constraints and ValidatingAdmissionPolicies to apply
+    /// (files or directories; repeatable; added to config `policies.paths`).
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
     /// Colour: auto (on a terminal), always, never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
@@ -90,7 +99,21 @@ pub fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return usage(format!("--fail-on: {e}")),
     };
-    let extra: Vec<Box<dyn Evaluator>> = Vec::new();
+    let mut extra: Vec<Box<dyn Evaluator>> = Vec::new();
+    if let Some(profile) = args.pss.as_deref().or(config.pss.profile.as_deref()) {
+        match palisade_engine::pss::Pss::new(profile, &config.pss) {
+            Ok(p) => extra.push(Box::new(p)),
+            Err(e) => return usage(e),
+        }
+    }
+    let mut policy_paths: Vec<PathBuf> = config.policies.paths.iter().map(PathBuf::from).collect();
+    policy_paths.extend(args.policies.iter().cloned());
+    let mut policy_errors = Vec::new();
+    if !policy_paths.is_empty() {
+        let (p, errs) = palisade_engine::policy::Policies::load(&policy_paths, &config.policies.severity);
+        policy_errors = errs;
+        extra.push(Box::new(p));
+    }
     let engine = match Engine::new(&config, extra, Date::today()) {
         Ok(e) => e,
         Err(e) => return usage(e),
@@ -105,7 +128,8 @@ pub fn run(args: Args) -> u8 {
         keep_text: wants_text,
         ..Default::default()
     };
-    let loaded = palisade_render::load(&args.paths, &opts);
+    let mut loaded = palisade_render::load(&args.paths, &opts);
+    loaded.errors.extend(policy_errors);
     let texts = loaded.texts;
     let scan = engine.run(loaded.objects, loaded.errors, loaded.warnings);
 

@@ -1,0 +1,176 @@
+//! End-to-end scan benchmark (a bench binary, not a timed test):
+//! `cargo bench -p palisade --bench scan` generates a realistic corpus of 20,000+ objects,
+//! then measures in fresh processes (so peak RSS is the scan's own):
+//! - `parse`: reading and parsing every file (the floor),
+//! - `scan`: parse + index + every built-in check + exemptions/owners + the JSON report,
+//! and the same over the YAML under ../shared/corpora. Prints objects/s, MB/s, peak RSS and the
+//! scan/parse ratio. Figures go to docs/performance.md.
+
+use palisade_engine::{Config, Date, Engine};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn deployment(i: usize, ns: &str, hardened: bool) -> String {
+    let sc = if hardened {
+        "\n          securityContext:\n            runAsNonRoot: true\n            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n            capabilities:\n              drop: [\"ALL\"]"
+    } else {
+        ""
+    };
+    let res = if hardened {
+        "\n          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n            limits: {cpu: 500m, memory: 256Mi}\n          livenessProbe:\n            httpGet: {path: /healthz, port: 8080}\n          readinessProbe:\n            httpGet: {path: /ready, port: 8080}"
+    } else {
+        ""
+    };
+    let mut containers = String::new();
+    for c in 0..(2 + i % 3) {
+        containers.push_str(&format!(
+            "\n        - name: c{c}\n          image: registry.example.com/team{}/svc{i}:1.{c}.{}\n          ports:\n            - containerPort: {}\n          env:\n            - name: MODE\n              value: production\n            - name: LOG_LEVEL\n              value: info{sc}{res}",
+            i % 17,
+            i % 9,
+            8080 + c
+        ));
+    }
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: {ns}\n  labels:\n    app: app-{i}\n    team: team-{}\nspec:\n  replicas: {}\n  selector:\n    matchLabels:\n      app: app-{i}\n  template:\n    metadata:\n      labels:\n        app: app-{i}\n        team: team-{}\n    spec:\n      serviceAccountName: sa-{i}\n      containers:{containers}\n",
+        i % 17,
+        1 + i % 4,
+        i % 17
+    )
+}
+
+fn generate(dir: &Path, target_objects: usize) -> (usize, u64) {
+    std::fs::create_dir_all(dir).expect("corpus dir");
+    let mut objects = 0;
+    let mut bytes = 0u64;
+    let mut file = String::new();
+    let mut fileno = 0;
+    let mut i = 0;
+    while objects < target_objects {
+        let ns = format!("ns-{}", i % 40);
+        let docs = [
+            deployment(i, &ns, i % 3 == 0),
+            format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: app-{i}\n  namespace: {ns}\nspec:\n  selector:\n    app: app-{i}\n  ports:\n    - port: 80\n      targetPort: 8080\n"),
+            format!("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-{i}\n  namespace: {ns}\n"),
+            format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: role-{i}\n  namespace: {ns}\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"configmaps\"]\n    verbs: [\"get\", \"list\"]\n"),
+            format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb-{i}\n  namespace: {ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: role-{i}\nsubjects:\n  - kind: ServiceAccount\n    name: sa-{i}\n    namespace: {ns}\n"),
+            format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{i}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels:\n      app: app-{i}\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: app-{}\n      ports:\n        - port: 8080\n", (i + 1) % 1000),
+        ];
+        for d in docs {
+            file.push_str("---\n");
+            file.push_str(&d);
+            objects += 1;
+        }
+        i += 1;
+        if i % 50 == 0 {
+            bytes += file.len() as u64;
+            std::fs::write(dir.join(format!("f{fileno:04}.yaml")), &file).expect("write corpus");
+            fileno += 1;
+            file.clear();
+        }
+    }
+    if !file.is_empty() {
+        bytes += file.len() as u64;
+        std::fs::write(dir.join(format!("f{fileno:04}.yaml")), &file).expect("write corpus");
+    }
+    (objects, bytes)
+}
+
+fn dir_bytes(p: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                total += dir_bytes(&p);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
+                total += e.metadata().map(|m| m.len()).unwrap_or(0);
+            }
+        }
+    }
+    total
+}
+
+/// One measured pass in this process: prints `objects seconds peak_kb`.
+fn child(mode: &str, dir: &str) {
+    let t = Instant::now();
+    let opts = palisade_render::Options::default();
+    let loaded = palisade_render::load(&[dir.to_string()], &opts);
+    let n = loaded.objects.len();
+    if mode == "scan" {
+        let engine = Engine::new(&Config::default(), Vec::new(), Date::today()).expect("engine");
+        let scan = engine.run(loaded.objects, loaded.errors, loaded.warnings);
+        let ropts = palisade_report::Options {
+            texts: &Default::default(),
+            group_by: Default::default(),
+            fail_on: palisade_model::Severity::High,
+            color: false,
+            tool_version: "bench",
+        };
+        let out = palisade_report::render(palisade_report::Format::Json, &scan, &ropts);
+        std::hint::black_box(out.len());
+        eprintln!("    findings: {}", scan.findings.len());
+    } else {
+        std::hint::black_box(&loaded.objects);
+    }
+    println!("{n} {:.4} {}", t.elapsed().as_secs_f64(), peak_rss_kb());
+}
+
+fn measure(dir: &Path, mode: &str) -> (usize, f64, u64) {
+    let mut best: Option<(usize, f64, u64)> = None;
+    for _ in 0..3 {
+        let out = Command::new(std::env::current_exe().expect("exe"))
+            .args(["--child", mode, dir.to_str().expect("utf-8 path")])
+            .output()
+            .expect("run child");
+        let s = String::from_utf8_lossy(&out.stdout);
+        let mut it = s.split_whitespace();
+        let n: usize = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
+        let secs: f64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
+        let kb: u64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
+        if best.is_none_or(|b| secs < b.1) {
+            best = Some((n, secs, kb));
+        }
+    }
+    best.unwrap_or((0, f64::NAN, 0))
+}
+
+fn report(name: &str, dir: &Path) {
+    let bytes = dir_bytes(dir);
+    let (n, parse_s, parse_kb) = measure(dir, "parse");
+    let (_, scan_s, scan_kb) = measure(dir, "scan");
+    let mb = bytes as f64 / 1e6;
+    println!("{name}: {n} objects, {mb:.1} MB");
+    println!("  parse only : {parse_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.0} MB", n as f64 / parse_s, mb / parse_s, parse_kb as f64 / 1024.0);
+    println!("  full scan  : {scan_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.0} MB", n as f64 / scan_s, mb / scan_s, scan_kb as f64 / 1024.0);
+    println!("  scan/parse : {:.2}x;  RSS budget (4 x input + 30 MB) = {:.0} MB", scan_s / parse_s, 4.0 * mb + 30.0);
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 4 && args[1] == "--child" {
+        child(&args[2], &args[3]);
+        return;
+    }
+    let dir: PathBuf = std::env::temp_dir().join("palisade-bench-corpus");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (objects, bytes) = generate(&dir, 20_000);
+    println!("generated {objects} objects, {:.1} MB in {}", bytes as f64 / 1e6, dir.display());
+    println!("threads: {}", rayon::current_num_threads());
+    report("generated corpus", &dir);
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora");
+    if shared.is_dir() {
+        report("../shared/corpora", &shared);
+    }
+}
