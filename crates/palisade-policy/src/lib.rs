@@ -238,14 +238,23 @@ impl Evaluator<'_> {
     }
 }
 
-fn collect_files(p: &Path, objects: &mut Vec<Object>, errors: &mut Vec<PolicyError>) {
-    if p.is_dir() {
+/// The YAML/JSON files under `p` (itself if a file), sorted, hidden entries skipped. Directories
+/// that cannot be read are reported through `on_error`.
+pub(crate) fn policy_files(p: &Path, on_error: &mut dyn FnMut(&Path, String)) -> Vec<PathBuf> {
+    fn go(p: &Path, top: bool, out: &mut Vec<PathBuf>, on_error: &mut dyn FnMut(&Path, String)) {
+        if !p.is_dir() {
+            let ext_ok = p
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| matches!(x, "yaml" | "yml" | "json"));
+            if top || ext_ok {
+                out.push(p.to_path_buf());
+            }
+            return;
+        }
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => {
-                errors.push(file_error(p, format!("cannot read directory: {e}")));
-                return;
-            }
+            Err(e) => return on_error(p, format!("cannot read directory: {e}")),
         };
         entries.sort();
         for e in entries {
@@ -253,32 +262,36 @@ fn collect_files(p: &Path, objects: &mut Vec<Object>, errors: &mut Vec<PolicyErr
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with('.'));
-            let policy_ext = e
-                .extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| matches!(x, "yaml" | "yml" | "json"));
-            if !hidden && (e.is_dir() || policy_ext) {
-                collect_files(&e, objects, errors);
+            if !hidden {
+                go(&e, false, out, on_error);
             }
         }
-        return;
     }
-    match std::fs::read(p) {
-        Ok(bytes) => {
-            let file = p.display().to_string();
-            let out = load_bytes(&bytes, &file, &LoadOptions::default());
-            for e in out.errors {
-                errors.push(PolicyError {
-                    file: e.file.to_string(),
-                    line: e.pos.map(|p| p.line).unwrap_or(0),
-                    policy: String::new(),
-                    code_pos: None,
-                    message: e.message,
-                });
+    let mut out = Vec::new();
+    go(p, true, &mut out, on_error);
+    out
+}
+
+fn collect_files(p: &Path, objects: &mut Vec<Object>, errors: &mut Vec<PolicyError>) {
+    let files = policy_files(p, &mut |d, m| errors.push(file_error(d, m)));
+    for p in files {
+        match std::fs::read(&p) {
+            Ok(bytes) => {
+                let file = p.display().to_string();
+                let out = load_bytes(&bytes, &file, &LoadOptions::default());
+                for e in out.errors {
+                    errors.push(PolicyError {
+                        file: e.file.to_string(),
+                        line: e.pos.map(|p| p.line).unwrap_or(0),
+                        policy: String::new(),
+                        code_pos: None,
+                        message: e.message,
+                    });
+                }
+                objects.extend(out.objects);
             }
-            objects.extend(out.objects);
+            Err(e) => errors.push(file_error(&p, format!("cannot read file: {e}"))),
         }
-        Err(e) => errors.push(file_error(p, format!("cannot read file: {e}"))),
     }
 }
 

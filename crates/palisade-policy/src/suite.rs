@@ -19,32 +19,13 @@ pub struct CaseResult {
 /// Finds suite files: `PATH` itself when it is a file, else every `suite.yaml`/`*.yaml` with
 /// `kind: Suite` below it (hidden directories skipped).
 pub fn find_suites(path: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    walk(path, &mut out);
-    out.sort();
-    out
-}
-
-fn walk(p: &Path, out: &mut Vec<PathBuf>) {
-    if p.is_file() {
-        out.push(p.to_path_buf());
-        return;
+    if path.is_file() {
+        return vec![path.to_path_buf()];
     }
-    let Ok(rd) = std::fs::read_dir(p) else { return };
-    for e in rd.flatten() {
-        let path = e.path();
-        let name = e.file_name().to_string_lossy().to_string();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out);
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
-            && std::fs::read_to_string(&path).is_ok_and(|s| is_suite_text(&s))
-        {
-            out.push(path);
-        }
-    }
+    crate::policy_files(path, &mut |_, _| {})
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|s| is_suite_text(&s)))
+        .collect()
 }
 
 fn is_suite_text(s: &str) -> bool {
