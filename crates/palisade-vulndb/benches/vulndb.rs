@@ -22,11 +22,17 @@ fn peak_rss_mb() -> f64 {
 /// CPU seconds used by this process so far: the sum over its threads of
 /// `/proc/self/task/*/schedstat` (nanoseconds on a CPU, finer than the tick-based `stat`).
 fn cpu_secs() -> f64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return f64::NAN };
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return f64::NAN;
+    };
     tasks
         .filter_map(Result::ok)
         .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next().and_then(|n| n.parse::<f64>().ok()))
+        .filter_map(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<f64>().ok())
+        })
         .sum::<f64>()
         / 1e9
 }
