@@ -649,6 +649,43 @@ impl VulnDb {
         })
     }
 
+    /// The ecosystems `palisade db update` fetches: those last given with `--ecosystem`, else
+    /// the families already in the database (`Debian`, `PyPI`), else `defaults`.
+    pub fn update_ecosystems(&self, defaults: &[&str]) -> Result<Vec<String>, DbError> {
+        let sql = self.sql_err();
+        let saved: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT value FROM meta WHERE key='update_ecosystems'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&sql)?;
+        if let Some(list) = saved.and_then(|s| serde_json::from_str::<Vec<String>>(&s).ok())
+            && !list.is_empty()
+        {
+            return Ok(list);
+        }
+        let present = self.ecosystem_families()?;
+        if !present.is_empty() {
+            return Ok(present);
+        }
+        Ok(defaults.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// Remembers the ecosystems for later `palisade db update` runs.
+    pub fn set_update_ecosystems(&self, ecosystems: &[String]) -> Result<(), DbError> {
+        let value = serde_json::to_string(ecosystems).unwrap_or_else(|_| "[]".into());
+        self.lock()
+            .execute(
+                "INSERT OR REPLACE INTO meta VALUES('update_ecosystems', ?1)",
+                [value],
+            )
+            .map_err(self.sql_err())?;
+        Ok(())
+    }
+
     /// The OSV ecosystems present in the database (without release suffixes: `Debian`, `PyPI`).
     pub fn ecosystem_families(&self) -> Result<Vec<String>, DbError> {
         let st = self.status()?;
@@ -691,6 +728,27 @@ mod tests {
         assert_eq!(
             display_time("2021-07-05T00:01:25.632991000Z"),
             "2021-07-05T00:01:25.632991Z"
+        );
+    }
+
+    #[test]
+    fn update_ecosystems_are_remembered() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = VulnDb::open(dir.path().join("v.db")).expect("open");
+        assert_eq!(db.update_ecosystems(&["PyPI"]).expect("read"), vec!["PyPI"]);
+        let src = dir.path().join("r.json");
+        std::fs::write(&src, r#"{"id":"D-1","affected":[{"package":{"ecosystem":"Debian:12","name":"x"},"versions":["1"]}]}"#)
+            .expect("write");
+        db.import(&[src]).expect("import");
+        assert_eq!(
+            db.update_ecosystems(&["PyPI"]).expect("read"),
+            vec!["Debian"]
+        );
+        db.set_update_ecosystems(&["Go".into(), "npm".into()])
+            .expect("save");
+        assert_eq!(
+            db.update_ecosystems(&["PyPI"]).expect("read"),
+            vec!["Go", "npm"]
         );
     }
 

@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// List and explain the built-in checks.
     Checks(cmd::checks::Args),
+    /// Pod Security Standards: the verdict Pod Security Admission gives, per object.
+    Pss(cmd::pss::Args),
     /// Container images: packages (SBOM), known vulnerabilities, secrets in layers, config.
     Image(Box<cmd::image::Args>),
     /// The local vulnerability database: import OSV data, status, update, query.
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Checks(a) => cmd::checks::run(a),
+        Command::Pss(a) => cmd::pss::run(a),
         Command::Image(a) => cmd::image::run(*a),
         Command::Policy(a) => cmd::policy::run(a),
         Command::Db(a) => cmd::db::run(a),

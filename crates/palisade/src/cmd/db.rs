@@ -27,8 +27,8 @@ enum Action {
         #[arg(long, value_parser = ["text", "json"], default_value = "text")]
         format: String,
     },
-    /// Download and import the OSV zips (needs the network): the ecosystems given, else those
-    /// already in the database, else a default set.
+    /// Download and import the OSV zips (needs the network): the ecosystems given (remembered
+    /// for later updates), else the remembered ones, else those in the database, else a default set.
     Update {
         /// OSV ecosystem to update (repeatable), e.g. `PyPI`, `Debian`, `Alpine`.
         #[arg(long = "ecosystem", value_name = "NAME")]
@@ -72,16 +72,16 @@ pub fn run(args: Args) -> u8 {
         Action::Import { paths } => import(&vdb, &paths),
         Action::Status { format } => status(&vdb, &format),
         Action::Update { ecosystems, mirror } => {
-            let ecosystems = if !ecosystems.is_empty() {
-                ecosystems
+            let ecosystems = if ecosystems.is_empty() {
+                vdb.update_ecosystems(DEFAULT_ECOSYSTEMS)
             } else {
-                match vdb.ecosystem_families() {
-                    Ok(v) if !v.is_empty() => v,
-                    Ok(_) => DEFAULT_ECOSYSTEMS.iter().map(|s| s.to_string()).collect(),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return exit::INPUT_ERRORS;
-                    }
+                vdb.set_update_ecosystems(&ecosystems).map(|_| ecosystems)
+            };
+            let ecosystems = match ecosystems {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::INPUT_ERRORS;
                 }
             };
             let work = path

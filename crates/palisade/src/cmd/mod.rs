@@ -4,3 +4,4 @@ pub mod checks;
 pub mod db;
 pub mod image;
 pub mod policy;
+pub mod pss;
