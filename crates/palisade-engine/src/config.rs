@@ -284,8 +284,8 @@ workloads:
         assert!(e.to_string().contains("cfg.yaml"), "{e}");
         assert!(e.to_string().contains("disabel"), "{e}");
         assert!(e.to_string().contains('2'), "line number expected: {e}");
-        let e = Config::parse("exemptions:\n  - reason: x\n    expires: soon\n", "c.yaml")
-            .unwrap_err();
+        let e =
+            Config::parse("exemptions:\n  - reason: x\n    expires: soon\n", "c.yaml").unwrap_err();
         assert!(e.message.contains("YYYY-MM-DD"), "{e}");
         let e = Config::parse("failOn: severe\n", "c.yaml").unwrap_err();
         assert!(e.message.contains("unknown severity"), "{e}");

@@ -21,7 +21,11 @@ impl Date {
         if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
             return Err(err());
         }
-        Ok(Date { year: y, month: m, day: d })
+        Ok(Date {
+            year: y,
+            month: m,
+            day: d,
+        })
     }
 
     /// Today in UTC.
@@ -44,7 +48,11 @@ impl Date {
         let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
         let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
         let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
-        Date { year: y, month: m, day: d }
+        Date {
+            year: y,
+            month: m,
+            day: d,
+        }
     }
 }
 

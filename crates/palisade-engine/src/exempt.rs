@@ -127,11 +127,15 @@ fn inline(check: &str, obj: &Object, custom: &CustomWorkloads) -> Option<Exempti
             (p.annotation(ANNOTATION)?, p.annotation(ANNOTATION_REASON))
         }
     };
-    if list.split(',').map(str::trim).any(|x| x == check || x == "*") {
+    if list
+        .split(',')
+        .map(str::trim)
+        .any(|x| x == check || x == "*")
+    {
         return Some(ExemptionUse {
-            reason: reason
-                .map(String::from)
-                .unwrap_or_else(|| format!("(no reason given: add the {ANNOTATION_REASON} annotation)")),
+            reason: reason.map(String::from).unwrap_or_else(|| {
+                format!("(no reason given: add the {ANNOTATION_REASON} annotation)")
+            }),
             expires: None,
             origin: format!("annotation {ANNOTATION}"),
         });

@@ -15,9 +15,7 @@ pub use date::Date;
 pub use exempt::{ExemptionUse, ExpiredExemption};
 pub use rule::{Builtin, Evaluator, Prepared, RuleInfo, RuleSource};
 
-use palisade_model::{
-    CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity, Str,
-};
+use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity, Str};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -161,13 +159,21 @@ impl Engine {
             ("disable", &config.checks.disable),
             ("only", &config.checks.only),
         ] {
-            for id in ids.iter().filter(|i| *i != "*" && !known.contains(i.as_str())) {
+            for id in ids
+                .iter()
+                .filter(|i| *i != "*" && !known.contains(i.as_str()))
+            {
                 warnings.push(format!(
                     "{file}: checks.{list}: no check named `{id}`; `palisade checks list` shows the ids"
                 ));
             }
         }
-        for id in config.checks.severity.keys().filter(|i| !known.contains(i.as_str())) {
+        for id in config
+            .checks
+            .severity
+            .keys()
+            .filter(|i| !known.contains(i.as_str()))
+        {
             warnings.push(format!("{file}: checks.severity: no check named `{id}`"));
         }
 
@@ -176,8 +182,9 @@ impl Engine {
             .iter()
             .map(|r| {
                 let default_on = match r.source {
-                    RuleSource::Builtin => palisade_checks::find(&r.id)
-                        .is_none_or(|c| c.meta().enabled_by_default),
+                    RuleSource::Builtin => {
+                        palisade_checks::find(&r.id).is_none_or(|c| c.meta().enabled_by_default)
+                    }
                     _ => true,
                 };
                 let listed = |l: &[String]| l.iter().any(|x| x == &r.id);
@@ -193,7 +200,9 @@ impl Engine {
         let mut severity = Vec::with_capacity(rules.len());
         for r in &rules {
             let s = match config.checks.severity.get(&r.id) {
-                Some(s) => s.parse().map_err(|e| err(format!("checks.severity.{}: {e}", r.id)))?,
+                Some(s) => s
+                    .parse()
+                    .map_err(|e| err(format!("checks.severity.{}: {e}", r.id)))?,
                 None => r.severity,
             };
             severity.push(s);
@@ -222,7 +231,12 @@ impl Engine {
     }
 
     /// Evaluates every object with every enabled rule, in parallel.
-    pub fn run(&self, objects: Vec<Object>, input_errors: Vec<LoadError>, warnings: Vec<LoadError>) -> Scan {
+    pub fn run(
+        &self,
+        objects: Vec<Object>,
+        input_errors: Vec<LoadError>,
+        warnings: Vec<LoadError>,
+    ) -> Scan {
         let index = Index::new(&objects, &self.custom);
         let prepared = self.prepare(&index);
         let per_object: Vec<(Arc<str>, Vec<Finding>)> = objects
@@ -256,7 +270,12 @@ impl Engine {
         }
         let key = |f: &Finding| {
             let o = &objects[f.object as usize];
-            (o.source.display_file().to_string(), o.source.doc, f.pos, f.rule)
+            (
+                o.source.display_file().to_string(),
+                o.source.doc,
+                f.pos,
+                f.rule,
+            )
         };
         findings.sort_by_cached_key(key);
         exempted.sort_by_cached_key(key);
@@ -297,9 +316,9 @@ impl Engine {
                     continue;
                 }
                 let id = &self.rules[rule].id;
-                let exemption =
-                    self.exemptions
-                        .find(id, obj, d.container.as_deref(), &self.custom);
+                let exemption = self
+                    .exemptions
+                    .find(id, obj, d.container.as_deref(), &self.custom);
                 out.push(Finding {
                     rule: rule as u32,
                     object: object_index,
@@ -364,7 +383,10 @@ pub fn fingerprint(rule: &str, obj: &Object, d: &Diagnostic) -> u64 {
 }
 
 /// Counts of findings by a key, for summaries (`--group-by`).
-pub fn group_counts<'a>(scan: &'a Scan, key: impl Fn(&'a Finding) -> String) -> Vec<(String, usize)> {
+pub fn group_counts<'a>(
+    scan: &'a Scan,
+    key: impl Fn(&'a Finding) -> String,
+) -> Vec<(String, usize)> {
     let mut m: HashMap<String, usize> = HashMap::new();
     for f in &scan.findings {
         *m.entry(key(f)).or_default() += 1;

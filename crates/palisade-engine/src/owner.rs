@@ -96,10 +96,10 @@ impl Owners {
             }
         }
         for key in &self.labels {
-            let found = obj
-                .label(key)
-                .or_else(|| obj.annotation(key))
-                .or_else(|| pod.as_ref().and_then(|p| p.labels().find(|(k, _)| k == key).map(|(_, v)| v)));
+            let found = obj.label(key).or_else(|| obj.annotation(key)).or_else(|| {
+                pod.as_ref()
+                    .and_then(|p| p.labels().find(|(k, _)| k == key).map(|(_, v)| v))
+            });
             if let Some(v) = found.filter(|v| !v.is_empty()) {
                 return v.into();
             }

@@ -32,7 +32,10 @@ fn severity(action: Action, cfg: &BTreeMap<String, String>) -> Severity {
 impl Policies {
     /// Loads and compiles the policies under `paths`; problems come back as input errors that
     /// name the file, the policy and the line.
-    pub fn load(paths: &[PathBuf], severities: &BTreeMap<String, String>) -> (Policies, Vec<LoadError>) {
+    pub fn load(
+        paths: &[PathBuf],
+        severities: &BTreeMap<String, String>,
+    ) -> (Policies, Vec<LoadError>) {
         let (set, errors) = PolicySet::load(paths, EngineChoice::CelPreferred);
         let errors = errors
             .into_iter()
@@ -72,17 +75,30 @@ impl Policies {
             });
         };
         for c in &set.gatekeeper.constraints {
-            add(&c.name, format!("Gatekeeper constraint {} ({})", c.name, c.kind), c.action, &c.file);
+            add(
+                &c.name,
+                format!("Gatekeeper constraint {} ({})", c.name, c.kind),
+                c.action,
+                &c.file,
+            );
         }
         for b in &set.vap.bindings {
             add(
                 &b.policy_name,
-                format!("ValidatingAdmissionPolicy {} (binding {})", b.policy_name, b.name),
+                format!(
+                    "ValidatingAdmissionPolicy {} (binding {})",
+                    b.policy_name, b.name
+                ),
                 Action::Deny,
                 &b.file,
             );
         }
-        add(ERROR_RULE, "A policy could not be evaluated (failurePolicy: Fail)".into(), Action::Deny, "policies");
+        add(
+            ERROR_RULE,
+            "A policy could not be evaluated (failurePolicy: Fail)".into(),
+            Action::Deny,
+            "policies",
+        );
         (Policies { set, rules, by_id }, errors)
     }
 
@@ -112,8 +128,17 @@ impl Prepared for PolicyScan<'_> {
     fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
         let eval = self.ev.evaluate(obj, None);
         for v in eval.violations {
-            let id = if v.is_error { ERROR_RULE } else { v.check_id.as_str() };
-            let Some(&rule) = self.p.by_id.get(id).or_else(|| self.p.by_id.get(ERROR_RULE)) else {
+            let id = if v.is_error {
+                ERROR_RULE
+            } else {
+                v.check_id.as_str()
+            };
+            let Some(&rule) = self
+                .p
+                .by_id
+                .get(id)
+                .or_else(|| self.p.by_id.get(ERROR_RULE))
+            else {
                 continue;
             };
             let mut d = v.diagnostic;

@@ -95,7 +95,11 @@ impl Prepared for PssScan<'_> {
             return;
         }
         let policy = match self.index.namespace(ns) {
-            Some(n) => policy_from_labels(n.labels(), Policy::uniform(self.pss.profile)).0.enforce,
+            Some(n) => {
+                policy_from_labels(n.labels(), Policy::uniform(self.pss.profile))
+                    .0
+                    .enforce
+            }
             None => self.pss.profile,
         };
         let eval = decoded.evaluate(policy);
@@ -105,7 +109,13 @@ impl Prepared for PssScan<'_> {
             };
             let message = format!("{} ({}) [PodSecurity \"{}\"]", f.reason, f.detail, policy);
             match f.diagnostics.first() {
-                Some(d) => out.push((rule, Diagnostic { message, ..d.clone() })),
+                Some(d) => out.push((
+                    rule,
+                    Diagnostic {
+                        message,
+                        ..d.clone()
+                    },
+                )),
                 None => out.push((rule, Diagnostic::new(message, obj.pos()))),
             }
         }
@@ -116,7 +126,13 @@ impl Prepared for PssScan<'_> {
 mod tests {
     #[test]
     fn rule_ids_are_kebab() {
-        assert_eq!(super::rule_id("allowPrivilegeEscalation"), "pss-allow-privilege-escalation");
-        assert_eq!(super::rule_id("seccompProfile_restricted"), "pss-seccomp-profile-restricted");
+        assert_eq!(
+            super::rule_id("allowPrivilegeEscalation"),
+            "pss-allow-privilege-escalation"
+        );
+        assert_eq!(
+            super::rule_id("seccompProfile_restricted"),
+            "pss-seccomp-profile-restricted"
+        );
     }
 }

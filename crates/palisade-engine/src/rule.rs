@@ -46,13 +46,19 @@ pub trait Prepared: Sync {
 
 /// The built-in catalogue, with each check's parameters resolved.
 pub struct Builtin {
-    checks: Vec<(&'static dyn Check, serde_json::Map<String, serde_json::Value>)>,
+    checks: Vec<(
+        &'static dyn Check,
+        serde_json::Map<String, serde_json::Value>,
+    )>,
     rules: Vec<RuleInfo>,
 }
 
 impl Builtin {
     pub fn new(
-        checks: Vec<(&'static dyn Check, serde_json::Map<String, serde_json::Value>)>,
+        checks: Vec<(
+            &'static dyn Check,
+            serde_json::Map<String, serde_json::Value>,
+        )>,
     ) -> Self {
         let rules = checks
             .iter()

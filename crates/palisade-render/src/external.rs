@@ -78,14 +78,18 @@ pub(crate) fn helm(chart: &Path, opts: &Options) -> Loaded {
             e
         };
         loaded.errors.extend(part.errors.into_iter().map(relabel));
-        loaded.warnings.extend(part.warnings.into_iter().map(relabel));
+        loaded
+            .warnings
+            .extend(part.warnings.into_iter().map(relabel));
         for mut o in part.objects {
             o.source.doc = doc;
             o.source.template = template.clone();
             loaded.objects.push(o);
         }
         if opts.keep_text {
-            loaded.texts.insert((name.as_str().into(), Some(doc)), chunk.into());
+            loaded
+                .texts
+                .insert((name.as_str().into(), Some(doc)), chunk.into());
         }
     }
     loaded
@@ -97,7 +101,10 @@ pub fn helm_split(text: &str) -> Vec<(Option<String>, String)> {
     let mut cur = String::new();
     let mut source = None;
     let mut flush = |cur: &mut String, source: &mut Option<String>| {
-        if cur.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+        if cur
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        {
             docs.push((source.take(), std::mem::take(cur)));
         }
         cur.clear();
@@ -120,9 +127,17 @@ pub fn helm_split(text: &str) -> Vec<(Option<String>, String)> {
 pub(crate) fn kustomize(dir: &Path, opts: &Options) -> Loaded {
     let name = dir.display().to_string();
     let out = if let Some(bin) = find(&opts.tools.kubectl, "PALISADE_KUBECTL", "kubectl") {
-        run(Command::new(bin).arg("kustomize").arg(dir), "kubectl kustomize", dir)
+        run(
+            Command::new(bin).arg("kustomize").arg(dir),
+            "kubectl kustomize",
+            dir,
+        )
     } else if let Some(bin) = find(&None, "PALISADE_KUSTOMIZE", "kustomize") {
-        run(Command::new(bin).arg("build").arg(dir), "kustomize build", dir)
+        run(
+            Command::new(bin).arg("build").arg(dir),
+            "kustomize build",
+            dir,
+        )
     } else {
         return error_only(
             &name,
@@ -137,9 +152,17 @@ pub(crate) fn kustomize(dir: &Path, opts: &Options) -> Loaded {
             let part = load_bytes(&bytes, &name, &opts.load);
             let mut texts = Texts::new();
             if opts.keep_text {
-                texts.insert((name.as_str().into(), None), Arc::from(String::from_utf8_lossy(&bytes).as_ref()));
+                texts.insert(
+                    (name.as_str().into(), None),
+                    Arc::from(String::from_utf8_lossy(&bytes).as_ref()),
+                );
             }
-            Loaded { objects: part.objects, errors: part.errors, warnings: part.warnings, texts }
+            Loaded {
+                objects: part.objects,
+                errors: part.errors,
+                warnings: part.warnings,
+                texts,
+            }
         }
         Err(e) => error_only(&name, e),
     }
@@ -161,10 +184,17 @@ mod tests {
     #[test]
     fn missing_tools_say_what_to_install() {
         let opts = Options {
-            tools: Tools { helm: Some("/nonexistent/helm".into()), kubectl: None },
+            tools: Tools {
+                helm: Some("/nonexistent/helm".into()),
+                kubectl: None,
+            },
             ..Options::default()
         };
         let l = helm(Path::new("/tmp"), &opts);
-        assert!(l.errors[0].message.contains("cannot run helm"), "{:?}", l.errors);
+        assert!(
+            l.errors[0].message.contains("cannot run helm"),
+            "{:?}",
+            l.errors
+        );
     }
 }

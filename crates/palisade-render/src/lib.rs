@@ -53,7 +53,10 @@ enum Input {
     Stdin,
     /// `explicit`: named by the user (errors are errors), else found by walking (files that are
     /// not Kubernetes manifests are skipped with a warning).
-    File { path: PathBuf, explicit: bool },
+    File {
+        path: PathBuf,
+        explicit: bool,
+    },
     Helm(PathBuf),
     Kustomize(PathBuf),
 }
@@ -89,7 +92,10 @@ fn discover(args: &[String], errors: &mut Vec<LoadError>) -> Vec<Input> {
             if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
                 out.push(Input::Helm(p));
             } else {
-                out.push(Input::File { path: p, explicit: true });
+                out.push(Input::File {
+                    path: p,
+                    explicit: true,
+                });
             }
         } else {
             errors.push(LoadError {
@@ -138,7 +144,10 @@ fn walk(root: &Path, out: &mut Vec<Input>) {
                 out.push(Input::Kustomize(p.to_path_buf()));
             }
         } else if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_name(p) {
-            out.push(Input::File { path: p.to_path_buf(), explicit: false });
+            out.push(Input::File {
+                path: p.to_path_buf(),
+                explicit: false,
+            });
         }
     }
 }
@@ -148,7 +157,10 @@ pub fn load(args: &[String], opts: &Options) -> Loaded {
     let mut errors = Vec::new();
     let inputs = discover(args, &mut errors);
     let parts: Vec<Loaded> = inputs.par_iter().map(|i| load_one(i, opts)).collect();
-    let mut all = Loaded { errors, ..Loaded::default() };
+    let mut all = Loaded {
+        errors,
+        ..Loaded::default()
+    };
     for p in parts {
         all.absorb(p);
     }
@@ -191,7 +203,12 @@ fn load_one(input: &Input, opts: &Options) -> Loaded {
 
 pub(crate) fn error_only(file: &str, message: String) -> Loaded {
     Loaded {
-        errors: vec![LoadError { file: file.into(), pos: None, doc: None, message }],
+        errors: vec![LoadError {
+            file: file.into(),
+            pos: None,
+            doc: None,
+            message,
+        }],
         ..Loaded::default()
     }
 }
@@ -202,9 +219,15 @@ pub(crate) fn from_bytes(bytes: &[u8], name: &str, explicit: bool, opts: &Option
     let out = load_bytes(bytes, name, &opts.load);
     let mut texts = Texts::new();
     if opts.keep_text {
-        texts.insert((name.into(), None), Arc::from(String::from_utf8_lossy(bytes).as_ref()));
+        texts.insert(
+            (name.into(), None),
+            Arc::from(String::from_utf8_lossy(bytes).as_ref()),
+        );
     }
-    let not_k8s = !explicit && out.objects.is_empty() && !out.errors.is_empty() && out.errors.iter().all(|e| e.is_not_an_object());
+    let not_k8s = !explicit
+        && out.objects.is_empty()
+        && !out.errors.is_empty()
+        && out.errors.iter().all(|e| e.is_not_an_object());
     if not_k8s {
         return Loaded {
             warnings: vec![LoadError {
@@ -216,5 +239,10 @@ pub(crate) fn from_bytes(bytes: &[u8], name: &str, explicit: bool, opts: &Option
             ..Loaded::default()
         };
     }
-    Loaded { objects: out.objects, errors: out.errors, warnings: out.warnings, texts }
+    Loaded {
+        objects: out.objects,
+        errors: out.errors,
+        warnings: out.warnings,
+        texts,
+    }
 }

@@ -58,7 +58,11 @@ impl FromStr for GroupBy {
             "owner" => GroupBy::Owner,
             "namespace" => GroupBy::Namespace,
             "file" => GroupBy::File,
-            _ => return Err(format!("unknown grouping `{s}`; expected owner, check, namespace or file")),
+            _ => {
+                return Err(format!(
+                    "unknown grouping `{s}`; expected owner, check, namespace or file"
+                ));
+            }
         })
     }
 }
@@ -95,12 +99,14 @@ pub fn render(format: Format, scan: &Scan, opts: &Options) -> String {
     match format {
         Format::Text => text::render(scan, opts),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&json::to_json(scan, opts)).unwrap_or_default();
+            let mut s =
+                serde_json::to_string_pretty(&json::to_json(scan, opts)).unwrap_or_default();
             s.push('\n');
             s
         }
         Format::Sarif => {
-            let mut s = serde_json::to_string_pretty(&sarif::to_sarif(scan, opts)).unwrap_or_default();
+            let mut s =
+                serde_json::to_string_pretty(&sarif::to_sarif(scan, opts)).unwrap_or_default();
             s.push('\n');
             s
         }

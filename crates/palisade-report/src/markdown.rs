@@ -23,7 +23,10 @@ fn cell(s: &str) -> String {
 }
 
 fn table(out: &mut String, scan: &Scan, list: &[&Finding]) {
-    let _ = writeln!(out, "| | check | object | location | message | owner |\n|---|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| | check | object | location | message | owner |\n|---|---|---|---|---|---|"
+    );
     for f in list.iter().take(MAX_ROWS) {
         let o = scan.object(f);
         let _ = writeln!(
@@ -40,7 +43,11 @@ fn table(out: &mut String, scan: &Scan, list: &[&Finding]) {
         );
     }
     if list.len() > MAX_ROWS {
-        let _ = writeln!(out, "\n…and {} more (see the full report).", list.len() - MAX_ROWS);
+        let _ = writeln!(
+            out,
+            "\n…and {} more (see the full report).",
+            list.len() - MAX_ROWS
+        );
     }
 }
 
@@ -70,8 +77,10 @@ pub fn render(scan: &Scan, opts: &Options) -> String {
         opts.fail_on,
         if failing > 0 { "fails" } else { "passes" }
     );
-    let (hi, lo): (Vec<&Finding>, Vec<&Finding>) =
-        scan.findings.iter().partition(|f| f.severity >= opts.fail_on);
+    let (hi, lo): (Vec<&Finding>, Vec<&Finding>) = scan
+        .findings
+        .iter()
+        .partition(|f| f.severity >= opts.fail_on);
     if !hi.is_empty() {
         for (g, list) in grouped(scan, opts.group_by, hi.iter().copied()) {
             let _ = writeln!(out, "### {}: {}\n", opts.group_by.label(), g);
@@ -80,13 +89,25 @@ pub fn render(scan: &Scan, opts: &Options) -> String {
         }
     }
     if !lo.is_empty() {
-        let _ = writeln!(out, "<details><summary>{} below `{}`</summary>\n", lo.len(), opts.fail_on);
+        let _ = writeln!(
+            out,
+            "<details><summary>{} below `{}`</summary>\n",
+            lo.len(),
+            opts.fail_on
+        );
         table(&mut out, scan, &lo);
         let _ = writeln!(out, "\n</details>\n");
     }
     if !scan.exempted.is_empty() {
-        let _ = writeln!(out, "<details><summary>{} exempted</summary>\n", scan.exempted.len());
-        let _ = writeln!(out, "| check | object | reason | until | origin |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "<details><summary>{} exempted</summary>\n",
+            scan.exempted.len()
+        );
+        let _ = writeln!(
+            out,
+            "| check | object | reason | until | origin |\n|---|---|---|---|---|"
+        );
         for f in &scan.exempted {
             if let Some(e) = &f.exemption {
                 let _ = writeln!(
@@ -103,7 +124,11 @@ pub fn render(scan: &Scan, opts: &Options) -> String {
         let _ = writeln!(out, "\n</details>\n");
     }
     for e in &scan.expired_exemptions {
-        let _ = writeln!(out, "> ⚠️ Exemption {} expired on {} and no longer applies ({}).", e.origin, e.expired, e.reason);
+        let _ = writeln!(
+            out,
+            "> ⚠️ Exemption {} expired on {} and no longer applies ({}).",
+            e.origin, e.expired, e.reason
+        );
     }
     if !scan.input_errors.is_empty() {
         let _ = writeln!(out, "\n**{} input error(s):**\n", scan.input_errors.len());

@@ -67,7 +67,8 @@ pub fn to_sarif(scan: &Scan, opts: &Options) -> Value {
         if f.pos.is_known() {
             region = json!({"startLine": f.pos.line, "startColumn": f.pos.col.max(1)});
         }
-        let mut phys = json!({"artifactLocation": {"uri": o.source.display_file().trim_start_matches("./")}});
+        let mut phys =
+            json!({"artifactLocation": {"uri": o.source.display_file().trim_start_matches("./")}});
         if f.pos.is_known() {
             phys["region"] = region;
         }

@@ -15,12 +15,10 @@ fn level(s: Severity) -> Level<'static> {
     }
 }
 
-/// The byte range of the token at (line, col) in `text` (1-based; col counts characters), and
-/// the lines around it for a compact snippet.
-fn locate(text: &str, line: u32, col: u32) -> Option<(usize, usize, usize, &str)> {
-    let mut start = 0usize;
-    let mut n = 1u32;
-    for l in text.split_inclusive('\n') {
+/// The line at `line` (1-based) and the byte range of the token at `col` (1-based, counting
+/// characters) within it.
+fn locate(text: &str, line: u32, col: u32) -> Option<(usize, usize, &str)> {
+    for (n, l) in (1u32..).zip(text.split_inclusive('\n')) {
         if n == line {
             let body = l.trim_end_matches(['\n', '\r']);
             let off: usize = body
@@ -36,10 +34,8 @@ fn locate(text: &str, line: u32, col: u32) -> Option<(usize, usize, usize, &str)
                 .max(1)
                 .min(rest.len().max(1));
             let end = (off + len).min(body.len().max(off));
-            return Some((start, off, end.max(off), body));
+            return Some((off, end.max(off), body));
         }
-        start += l.len();
-        n += 1;
     }
     None
 }
@@ -58,8 +54,8 @@ fn snippet_for(scan: &Scan, opts: &Options, f: &Finding, renderer: &Renderer) ->
         let _ = write!(ctx, " · container {c}");
     }
     let fix = format!("fix: {}", r.remediation);
-    let report = match text.and_then(|t| locate(t, f.pos.line, f.pos.col).map(|l| (t, l))) {
-        Some((_, (_, off, end, body))) if f.pos.is_known() => {
+    match text.and_then(|t| locate(t, f.pos.line, f.pos.col)) {
+        Some((off, end, body)) if f.pos.is_known() => {
             let snippet = Snippet::source(body)
                 .line_start(f.pos.line as usize)
                 .path(file)
@@ -84,8 +80,7 @@ fn snippet_for(scan: &Scan, opts: &Options, f: &Finding, renderer: &Renderer) ->
                 .element(Level::HELP.message(&fix));
             renderer.render(&[g])
         }
-    };
-    report
+    }
 }
 
 pub fn render(scan: &Scan, opts: &Options) -> String {
@@ -121,12 +116,26 @@ fn summary(out: &mut String, scan: &Scan, opts: &Options) {
         .iter()
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
-    let _ = writeln!(out, "  findings          {} ({})", scan.findings.len(), counts.join(", "));
+    let _ = writeln!(
+        out,
+        "  findings          {} ({})",
+        scan.findings.len(),
+        counts.join(", ")
+    );
     let _ = writeln!(out, "  score             {}/100", scan.score());
     let groups = grouped(scan, opts.group_by, &scan.findings);
     if !groups.is_empty() {
-        let w = groups.iter().map(|(g, _)| g.len()).max().unwrap_or(0).clamp(5, 60);
-        let _ = writeln!(out, "\n  {:<w$}  findings  worst", format!("by {}", opts.group_by.label()));
+        let w = groups
+            .iter()
+            .map(|(g, _)| g.len())
+            .max()
+            .unwrap_or(0)
+            .clamp(5, 60);
+        let _ = writeln!(
+            out,
+            "\n  {:<w$}  findings  worst",
+            format!("by {}", opts.group_by.label())
+        );
         let mut rows: Vec<_> = groups
             .iter()
             .map(|(g, l)| (g, l.len(), l.iter().map(|f| f.severity).max()))
@@ -152,7 +161,10 @@ fn summary(out: &mut String, scan: &Scan, opts: &Options) {
                     scan.rule(f).id,
                     scan.object(f).id,
                     e.reason,
-                    e.expires.as_deref().map(|d| format!(" (until {d})")).unwrap_or_default(),
+                    e.expires
+                        .as_deref()
+                        .map(|d| format!(" (until {d})"))
+                        .unwrap_or_default(),
                     e.origin
                 );
             }
@@ -166,7 +178,11 @@ fn summary(out: &mut String, scan: &Scan, opts: &Options) {
         );
     }
     if !scan.input_errors.is_empty() {
-        let _ = writeln!(out, "\n  {} input(s) could not be read; see the errors above", scan.input_errors.len());
+        let _ = writeln!(
+            out,
+            "\n  {} input(s) could not be read; see the errors above",
+            scan.input_errors.len()
+        );
     }
     let failing = scan.count_at_least(opts.fail_on);
     let _ = writeln!(

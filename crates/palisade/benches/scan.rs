@@ -2,9 +2,10 @@
 //! `cargo bench -p palisade --bench scan` generates a realistic corpus of 20,000+ objects,
 //! then measures in fresh processes (so peak RSS is the scan's own):
 //! - `parse`: reading and parsing every file (the floor),
-//! - `scan`: parse + index + every built-in check + exemptions/owners + the JSON report,
-//! and the same over the YAML under ../shared/corpora. Prints objects/s, MB/s, peak RSS and the
-//! scan/parse ratio. Figures go to docs/performance.md.
+//! - `scan`: parse + index + every built-in check + exemptions/owners + the JSON report.
+//!
+//! The same runs over the YAML under ../shared/corpora. Prints objects/s, MB/s, peak RSS and
+//! the scan/parse ratio. Figures go to docs/performance.md.
 
 use palisade_engine::{Config, Date, Engine};
 use std::path::{Path, PathBuf};
@@ -61,11 +62,22 @@ fn generate(dir: &Path, target_objects: usize) -> (usize, u64) {
         let ns = format!("ns-{}", i % 40);
         let docs = [
             deployment(i, &ns, i % 3 == 0),
-            format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: app-{i}\n  namespace: {ns}\nspec:\n  selector:\n    app: app-{i}\n  ports:\n    - port: 80\n      targetPort: 8080\n"),
-            format!("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-{i}\n  namespace: {ns}\n"),
-            format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: role-{i}\n  namespace: {ns}\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"configmaps\"]\n    verbs: [\"get\", \"list\"]\n"),
-            format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb-{i}\n  namespace: {ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: role-{i}\nsubjects:\n  - kind: ServiceAccount\n    name: sa-{i}\n    namespace: {ns}\n"),
-            format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{i}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels:\n      app: app-{i}\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: app-{}\n      ports:\n        - port: 8080\n", (i + 1) % 1000),
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: app-{i}\n  namespace: {ns}\nspec:\n  selector:\n    app: app-{i}\n  ports:\n    - port: 80\n      targetPort: 8080\n"
+            ),
+            format!(
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-{i}\n  namespace: {ns}\n"
+            ),
+            format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: role-{i}\n  namespace: {ns}\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"configmaps\"]\n    verbs: [\"get\", \"list\"]\n"
+            ),
+            format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb-{i}\n  namespace: {ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: role-{i}\nsubjects:\n  - kind: ServiceAccount\n    name: sa-{i}\n    namespace: {ns}\n"
+            ),
+            format!(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{i}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels:\n      app: app-{i}\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: app-{}\n      ports:\n        - port: 8080\n",
+                (i + 1) % 1000
+            ),
         ];
         for d in docs {
             file.push_str("---\n");
@@ -94,7 +106,10 @@ fn dir_bytes(p: &Path) -> u64 {
             let p = e.path();
             if p.is_dir() {
                 total += dir_bytes(&p);
-            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            ) {
                 total += e.metadata().map(|m| m.len()).unwrap_or(0);
             }
         }
@@ -152,9 +167,23 @@ fn report(name: &str, dir: &Path) {
     let (_, scan_s, scan_kb) = measure(dir, "scan");
     let mb = bytes as f64 / 1e6;
     println!("{name}: {n} objects, {mb:.1} MB");
-    println!("  parse only : {parse_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.0} MB", n as f64 / parse_s, mb / parse_s, parse_kb as f64 / 1024.0);
-    println!("  full scan  : {scan_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.0} MB", n as f64 / scan_s, mb / scan_s, scan_kb as f64 / 1024.0);
-    println!("  scan/parse : {:.2}x;  RSS budget (4 x input + 30 MB) = {:.0} MB", scan_s / parse_s, 4.0 * mb + 30.0);
+    println!(
+        "  parse only : {parse_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.0} MB",
+        n as f64 / parse_s,
+        mb / parse_s,
+        parse_kb as f64 / 1024.0
+    );
+    println!(
+        "  full scan  : {scan_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.0} MB",
+        n as f64 / scan_s,
+        mb / scan_s,
+        scan_kb as f64 / 1024.0
+    );
+    println!(
+        "  scan/parse : {:.2}x;  RSS budget (4 x input + 30 MB) = {:.0} MB",
+        scan_s / parse_s,
+        4.0 * mb + 30.0
+    );
 }
 
 fn main() {
@@ -166,7 +195,11 @@ fn main() {
     let dir: PathBuf = std::env::temp_dir().join("palisade-bench-corpus");
     let _ = std::fs::remove_dir_all(&dir);
     let (objects, bytes) = generate(&dir, 20_000);
-    println!("generated {objects} objects, {:.1} MB in {}", bytes as f64 / 1e6, dir.display());
+    println!(
+        "generated {objects} objects, {:.1} MB in {}",
+        bytes as f64 / 1e6,
+        dir.display()
+    );
     println!("threads: {}", rayon::current_num_threads());
     report("generated corpus", &dir);
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora");

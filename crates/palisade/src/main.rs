@@ -16,6 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Audit manifests, Helm charts and Kustomize directories.
+    Scan(cmd::scan::Args),
     /// List and explain the built-in checks.
     Checks(cmd::checks::Args),
     /// Pod Security Standards: the verdict Pod Security Admission gives, per object.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
+        Command::Scan(a) => cmd::scan::run(a),
         Command::Checks(a) => cmd::checks::run(a),
         Command::Pss(a) => cmd::pss::run(a),
         Command::Image(a) => cmd::image::run(*a),

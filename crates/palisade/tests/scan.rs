@@ -39,7 +39,11 @@ fn json(args: &[&str]) -> (i32, serde_json::Value) {
 fn checks_of(v: &serde_json::Value) -> Vec<String> {
     v["findings"]
         .as_array()
-        .map(|a| a.iter().map(|f| f["check"].as_str().unwrap_or("").to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|f| f["check"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -55,7 +59,12 @@ fn tools_required() -> bool {
 }
 
 fn have(tool: &str) -> bool {
-    Command::new(tool).arg("version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+    Command::new(tool)
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
 }
 
 #[test]
@@ -64,23 +73,50 @@ fn insecure_example_fails_with_the_expected_findings() {
     assert_eq!(code, 1, "{v}");
     let checks = checks_of(&v);
     for want in ["run-as-non-root", "privileged-container", "host-network"] {
-        assert!(checks.iter().any(|c| c == want), "missing {want} in {checks:?}");
+        assert!(
+            checks.iter().any(|c| c == want),
+            "missing {want} in {checks:?}"
+        );
     }
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["check"] == "run-as-non-root").unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "run-as-non-root")
+        .unwrap();
     assert_eq!(f["location"]["file"], "examples/insecure/app.yaml");
     assert!(f["location"]["line"].as_u64().unwrap() > 10);
     assert_eq!(f["object"]["kind"], "Deployment");
     assert_eq!(f["container"], "web");
-    assert_eq!(f["owner"], "storefront-team", "owner from .palisade.yaml path rule");
+    assert_eq!(
+        f["owner"], "storefront-team",
+        "owner from .palisade.yaml path rule"
+    );
     assert_eq!(f["fingerprint"].as_str().unwrap().len(), 16);
-    assert!(v["summary"]["score"].as_u64().unwrap() < 60);
+    let deploy = v["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "Deployment")
+        .unwrap();
+    assert_eq!(deploy["score"], 0, "{deploy}");
+    assert!(
+        v["summary"]["score"].as_u64().unwrap() < 80,
+        "{}",
+        v["summary"]
+    );
 }
 
 #[test]
 fn hardened_example_passes() {
     let out = run(&["scan", "examples/hardened"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("Summary"), "{text}");
 }
 
@@ -105,7 +141,12 @@ fn stdin_and_lists_are_read() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().unwrap().write_all(list.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(list.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["objects"], 1);
@@ -118,27 +159,49 @@ fn stdin_and_lists_are_read() {
 fn bad_inputs_are_reported_and_the_rest_scanned() {
     let d = tmp("bad");
     std::fs::write(d.join("good.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostIPC: true\n  containers: [{name: c, image: x:1}]\n").unwrap();
-    std::fs::write(d.join("broken.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n").unwrap();
+    std::fs::write(
+        d.join("broken.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n",
+    )
+    .unwrap();
     std::fs::write(d.join("binary.yaml"), [0u8, 159, 146, 150, 0, 1]).unwrap();
     let (code, v) = json(&[d.to_str().unwrap(), "/nonexistent/file.yaml"]);
     assert_eq!(code, 3, "{v}");
     assert_eq!(v["summary"]["objects"], 1);
     let errs = v["inputErrors"].as_array().unwrap();
     assert!(errs.len() >= 3, "{errs:?}");
-    assert!(errs.iter().any(|e| e["file"].as_str().unwrap().ends_with("broken.yaml") && e["line"].is_u64()), "{errs:?}");
-    assert!(errs.iter().any(|e| e["file"] == "/nonexistent/file.yaml"), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e["file"].as_str().unwrap().ends_with("broken.yaml") && e["line"].is_u64()),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter().any(|e| e["file"] == "/nonexistent/file.yaml"),
+        "{errs:?}"
+    );
     assert!(checks_of(&v).iter().any(|c| c == "host-ipc"));
 }
 
 #[test]
 fn bad_config_exits_2_naming_file_and_line() {
     let d = tmp("badcfg");
-    std::fs::write(d.join(".palisade.yaml"), "checks:\n  disable: [a]\n  severty: {}\n").unwrap();
-    std::fs::write(d.join("p.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n").unwrap();
+    std::fs::write(
+        d.join(".palisade.yaml"),
+        "checks:\n  disable: [a]\n  severty: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("p.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    )
+    .unwrap();
     let out = run(&["scan", d.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(".palisade.yaml") && err.contains("severty") && err.contains('3'), "{err}");
+    assert!(
+        err.contains(".palisade.yaml") && err.contains("severty") && err.contains('3'),
+        "{err}"
+    );
 }
 
 #[test]
@@ -158,10 +221,22 @@ fn exemptions_by_config_annotation_and_expiry() {
     let checks = checks_of(&v);
     assert!(!checks.contains(&"host-network".to_string()), "{checks:?}");
     assert!(!checks.contains(&"host-ipc".to_string()), "{checks:?}");
-    assert!(checks.contains(&"host-pid".to_string()), "expired exemption must not apply: {checks:?}");
+    assert!(
+        checks.contains(&"host-pid".to_string()),
+        "expired exemption must not apply: {checks:?}"
+    );
     let ex = v["exempted"].as_array().unwrap();
-    assert!(ex.iter().any(|f| f["check"] == "host-network" && f["exemption"]["reason"] == "node agent" && f["exemption"]["expires"] == "2999-01-01"), "{ex:?}");
-    assert!(ex.iter().any(|f| f["check"] == "host-ipc" && f["exemption"]["reason"] == "shared memory with the sidecar"), "{ex:?}");
+    assert!(
+        ex.iter().any(|f| f["check"] == "host-network"
+            && f["exemption"]["reason"] == "node agent"
+            && f["exemption"]["expires"] == "2999-01-01"),
+        "{ex:?}"
+    );
+    assert!(
+        ex.iter().any(|f| f["check"] == "host-ipc"
+            && f["exemption"]["reason"] == "shared memory with the sidecar"),
+        "{ex:?}"
+    );
     let expired = v["expiredExemptions"].as_array().unwrap();
     assert_eq!(expired.len(), 1);
     assert_eq!(expired[0]["expired"], "2020-01-01");
@@ -175,7 +250,12 @@ fn fingerprints_survive_reformatting_and_reordering() {
     std::fs::write(e.join("b.yaml"), "# reordered and reformatted\napiVersion: v1\nkind: Pod\nmetadata:\n  name: two\nspec:\n  containers:\n    - image: x:1\n      name: c\n  hostIPC: true\n---\nkind: Pod\napiVersion: v1\nspec:\n  hostPID: true\n  containers:\n  - {image: 'x:1', name: c}\nmetadata:\n  name: one\n").unwrap();
     let fps = |p: &Path| {
         let (_, v) = json(&["--no-config", p.to_str().unwrap()]);
-        let mut f: Vec<String> = v["findings"].as_array().unwrap().iter().map(|f| format!("{} {}", f["check"], f["fingerprint"])).collect();
+        let mut f: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["check"], f["fingerprint"]))
+            .collect();
         f.sort();
         f
     };
@@ -201,10 +281,17 @@ fn outputs_sarif_junit_markdown_at_once_and_sarif_is_valid() {
         &format!("markdown={}", md.display()),
     ]);
     assert_eq!(out.status.code(), Some(1));
-    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
-    let schema: serde_json::Value = serde_json::from_str(include_str!("../../palisade-report/tests/schemas/sarif-schema-2.1.0.json")).unwrap();
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(include_str!(
+        "../../palisade-report/tests/schemas/sarif-schema-2.1.0.json"
+    ))
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&s).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&s)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "SARIF invalid: {errors:?}");
     let results = s["runs"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty());
@@ -213,12 +300,22 @@ fn outputs_sarif_junit_markdown_at_once_and_sarif_is_valid() {
     let x = std::fs::read_to_string(&junit).unwrap();
     assert!(x.contains("<testsuites") && x.contains("<failure"), "{x}");
     let m = std::fs::read_to_string(&md).unwrap();
-    assert!(m.contains("Palisade") && m.contains("| `run-as-non-root` |"), "{m}");
+    assert!(
+        m.contains("Palisade") && m.contains("| `run-as-non-root` |"),
+        "{m}"
+    );
 }
 
 #[test]
 fn group_by_owner_in_summary() {
-    let out = run(&["scan", "--group-by", "owner", "--color", "never", "examples/insecure"]);
+    let out = run(&[
+        "scan",
+        "--group-by",
+        "owner",
+        "--color",
+        "never",
+        "examples/insecure",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("by owner"), "{text}");
     assert!(text.contains("storefront-team"), "{text}");
@@ -227,17 +324,30 @@ fn group_by_owner_in_summary() {
 #[test]
 fn helm_chart_findings_name_the_template() {
     if !have("helm") && std::env::var_os("PALISADE_HELM").is_none() {
-        assert!(!tools_required(), "helm is required (PALISADE_REQUIRE_TOOLS) but not found");
+        assert!(
+            !tools_required(),
+            "helm is required (PALISADE_REQUIRE_TOOLS) but not found"
+        );
         eprintln!("skipped: helm not installed");
         return;
     }
     let (code, v) = json(&["--no-config", &data("chart/web")]);
     assert_eq!(code, 1, "{v}");
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["check"] == "run-as-non-root").expect("run-as-non-root");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "run-as-non-root")
+        .expect("run-as-non-root");
     assert_eq!(f["location"]["file"], "web/templates/deployment.yaml");
     assert_eq!(f["object"]["name"], "release-name-web");
     // --set reaches helm: with runAsNonRoot=true the finding goes away.
-    let (_, v) = json(&["--no-config", &data("chart/web"), "--set", "runAsNonRoot=true"]);
+    let (_, v) = json(&[
+        "--no-config",
+        &data("chart/web"),
+        "--set",
+        "runAsNonRoot=true",
+    ]);
     assert!(!checks_of(&v).iter().any(|c| c == "run-as-non-root"), "{v}");
 }
 
@@ -245,7 +355,14 @@ fn helm_chart_findings_name_the_template() {
 fn missing_helm_is_a_clear_error_and_others_still_scan() {
     let out = bin()
         .env("PALISADE_HELM", "/nonexistent/helm")
-        .args(["scan", "--format", "json", "--no-config", &data("chart/web"), "examples/insecure"])
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--no-config",
+            &data("chart/web"),
+            "examples/insecure",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
@@ -258,22 +375,39 @@ fn missing_helm_is_a_clear_error_and_others_still_scan() {
 #[test]
 fn kustomize_overlay_is_rendered() {
     if !have("kubectl") && std::env::var_os("PALISADE_KUBECTL").is_none() {
-        assert!(!tools_required(), "kubectl is required (PALISADE_REQUIRE_TOOLS) but not found");
+        assert!(
+            !tools_required(),
+            "kubectl is required (PALISADE_REQUIRE_TOOLS) but not found"
+        );
         eprintln!("skipped: kubectl not installed");
         return;
     }
     let (_, v) = json(&["--no-config", &data("kustomize/overlays/prod")]);
     assert_eq!(v["summary"]["objects"], 1, "{v}");
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["check"] == "host-network").expect("host-network from the overlay patch");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "host-network")
+        .expect("host-network from the overlay patch");
     assert_eq!(f["object"]["namespace"], "prod");
     assert_eq!(f["location"]["file"], data("kustomize/overlays/prod"));
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(run(&["scan", "--format", "xml", "."]).status.code(), Some(2));
-    assert_eq!(run(&["scan", "--fail-on", "severe", "."]).status.code(), Some(2));
-    assert_eq!(run(&["scan", "--output", "sarif", "."]).status.code(), Some(2));
+    assert_eq!(
+        run(&["scan", "--format", "xml", "."]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["scan", "--fail-on", "severe", "."]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["scan", "--output", "sarif", "."]).status.code(),
+        Some(2)
+    );
     assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
 }
 
@@ -281,9 +415,15 @@ fn usage_errors_exit_2() {
 fn checks_list_and_explain() {
     let out = run(&["checks", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v.as_array().unwrap().len() >= 100, "catalogue has {} checks", v.as_array().unwrap().len());
+    assert!(
+        v.as_array().unwrap().len() >= 100,
+        "catalogue has {} checks",
+        v.as_array().unwrap().len()
+    );
     let out = run(&["checks", "explain", "run-as-non-root"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Containers must run as a non-root user"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Containers must run as a non-root user")
+    );
     assert_eq!(run(&["checks", "explain", "nope"]).status.code(), Some(2));
 }
 

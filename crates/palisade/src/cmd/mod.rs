@@ -5,3 +5,4 @@ pub mod db;
 pub mod image;
 pub mod policy;
 pub mod pss;
+pub mod scan;

@@ -56,7 +56,11 @@ fn usage(msg: impl std::fmt::Display) -> u8 {
 }
 
 /// Loads the config the way every door does: `--config`, else discovered, else defaults.
-pub fn load_config(explicit: Option<&Path>, no_config: bool, first_path: &str) -> Result<Config, String> {
+pub fn load_config(
+    explicit: Option<&Path>,
+    no_config: bool,
+    first_path: &str,
+) -> Result<Config, String> {
     if no_config {
         return Ok(Config::default());
     }
@@ -88,14 +92,22 @@ pub fn run(args: Args) -> u8 {
     let mut outputs = Vec::new();
     for o in &args.outputs {
         let Some((f, p)) = o.split_once('=') else {
-            return usage(format!("--output `{o}`: write it as FORMAT=PATH, e.g. sarif=palisade.sarif"));
+            return usage(format!(
+                "--output `{o}`: write it as FORMAT=PATH, e.g. sarif=palisade.sarif"
+            ));
         };
         match f.parse::<Format>() {
             Ok(f) => outputs.push((f, PathBuf::from(p))),
             Err(e) => return usage(format!("--output `{o}`: {e}")),
         }
     }
-    let fail_on: Severity = match args.fail_on.as_deref().or(config.fail_on.as_deref()).unwrap_or("high").parse() {
+    let fail_on: Severity = match args
+        .fail_on
+        .as_deref()
+        .or(config.fail_on.as_deref())
+        .unwrap_or("high")
+        .parse()
+    {
         Ok(s) => s,
         Err(e) => return usage(format!("--fail-on: {e}")),
     };
@@ -110,7 +122,8 @@ pub fn run(args: Args) -> u8 {
     policy_paths.extend(args.policies.iter().cloned());
     let mut policy_errors = Vec::new();
     if !policy_paths.is_empty() {
-        let (p, errs) = palisade_engine::policy::Policies::load(&policy_paths, &config.policies.severity);
+        let (p, errs) =
+            palisade_engine::policy::Policies::load(&policy_paths, &config.policies.severity);
         policy_errors = errs;
         extra.push(Box::new(p));
     }
@@ -146,7 +159,10 @@ pub fn run(args: Args) -> u8 {
         tool_version: env!("CARGO_PKG_VERSION"),
     };
     print!("{}", palisade_report::render(format, &scan, &ropts));
-    let plain = palisade_report::Options { color: false, ..ropts };
+    let plain = palisade_report::Options {
+        color: false,
+        ..ropts
+    };
     for (f, p) in outputs {
         if let Err(e) = std::fs::write(&p, palisade_report::render(f, &scan, &plain)) {
             eprintln!("error: cannot write {}: {e}", p.display());
