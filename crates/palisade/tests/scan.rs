@@ -437,3 +437,81 @@ fn docs_checks_md_matches_the_code() {
         "docs/checks.md is out of date: run `cargo run -p palisade -- checks docs > docs/checks.md`"
     );
 }
+
+#[test]
+fn pss_profile_and_policies_run_in_scan() {
+    let d = tmp("pss-policy");
+    let pod = d.join("pod.yaml");
+    std::fs::write(&pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n").unwrap();
+    let (_, v) = json(&[
+        "--no-config",
+        "--pss",
+        "restricted:v1.30",
+        pod.to_str().unwrap(),
+    ]);
+    let pss: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["source"] == "pss")
+        .collect();
+    assert!(
+        pss.iter()
+            .any(|f| f["check"] == "pss-allow-privilege-escalation"
+                && f["message"].as_str().unwrap().contains(
+                    "container \"app\" must set securityContext.allowPrivilegeEscalation=false"
+                )),
+        "{pss:?}"
+    );
+    assert!(
+        pss.iter()
+            .all(|f| f["location"]["line"].as_u64().unwrap() >= 5),
+        "{pss:?}"
+    );
+
+    let g = root().join("../shared/corpora/gatekeeper-library/library/general/requiredlabels");
+    let sample = g.join("samples/all-must-have-owner/constraint.yaml");
+    let (_, v) = json(&[
+        "--no-config",
+        "--policy",
+        g.join("template.yaml").to_str().unwrap(),
+        "--policy",
+        sample.to_str().unwrap(),
+        "examples/insecure",
+    ]);
+    let pol: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["source"] == "policy")
+        .collect();
+    assert!(
+        pol.iter()
+            .any(|f| f["check"] == "all-must-have-owner" && f["severity"] == "high"),
+        "{pol:?}"
+    );
+    assert!(
+        v["inputErrors"].as_array().unwrap().is_empty(),
+        "{}",
+        v["inputErrors"]
+    );
+    // A constraint for an unknown template is an input error naming the file; the rest still runs.
+    let bad = d.join("bad-constraint.yaml");
+    std::fs::write(&bad, "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sNoSuchTemplate\nmetadata: {name: nope}\nspec: {}\n").unwrap();
+    let (code, v) = json(&[
+        "--no-config",
+        "--policy",
+        bad.to_str().unwrap(),
+        "examples/insecure",
+    ]);
+    assert_eq!(code, 3, "{}", v["inputErrors"]);
+    assert!(
+        v["inputErrors"][0]["file"]
+            .as_str()
+            .unwrap()
+            .contains("bad-constraint.yaml"),
+        "{}",
+        v["inputErrors"]
+    );
+    assert!(v["summary"]["findings"].as_u64().unwrap() > 5);
+}
