@@ -508,7 +508,7 @@ fn agreement_with_other_tools_does_not_fall() {
 /// The mapping table of docs/parity.md: `cargo test -p palisade-checks --test parity --
 /// --ignored --nocapture mapping_table`.
 #[test]
-#[ignore]
+#[ignore = "generator for the mapping table in docs/parity.md, not an assertion; run on demand when aliases change"]
 fn mapping_table() {
     let mut rows: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for c in rules::ALL {
