@@ -17,7 +17,6 @@ pub use rule::{Builtin, Evaluator, Prepared, RuleInfo, RuleSource};
 
 use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity, Str};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// One problem in one object under one rule.
@@ -380,18 +379,4 @@ pub fn fingerprint(rule: &str, obj: &Object, d: &Diagnostic) -> u64 {
         fnv(&mut h, d.path.as_bytes());
     }
     h
-}
-
-/// Counts of findings by a key, for summaries (`--group-by`).
-pub fn group_counts<'a>(
-    scan: &'a Scan,
-    key: impl Fn(&'a Finding) -> String,
-) -> Vec<(String, usize)> {
-    let mut m: HashMap<String, usize> = HashMap::new();
-    for f in &scan.findings {
-        *m.entry(key(f)).or_default() += 1;
-    }
-    let mut v: Vec<_> = m.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    v
 }

@@ -354,11 +354,6 @@ pub fn workload_selector(obj: &Object) -> Option<LabelSelector> {
     })
 }
 
-/// `true` when `node` is a non-empty mapping.
-pub fn non_empty_map(node: Option<&Node>) -> bool {
-    node.and_then(Node::as_map).is_some_and(|m| !m.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
