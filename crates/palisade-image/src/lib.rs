@@ -12,11 +12,13 @@
 
 pub mod config;
 pub mod error;
+pub mod evaluator;
 pub mod fs;
 pub mod inventory;
 pub mod layers;
 pub mod reference;
 pub mod report;
+pub mod resolve;
 pub mod sbom;
 pub mod secrets;
 pub mod source;
@@ -24,10 +26,12 @@ pub mod vulns;
 
 pub use config::ConfigFinding;
 pub use error::{Error, Result};
+pub use evaluator::{WorkloadImages, WorkloadImagesOptions};
 pub use inventory::{Inventory, OsRelease};
 pub use layers::Limits;
 pub use palisade_vulndb::{Ecosystem, Package, default_path as default_db_path};
 pub use reference::{ImageRef, RegistryRef};
+pub use resolve::Resolver;
 pub use secrets::{Rules, SecretFinding};
 pub use source::Platform;
 pub use source::registry::RegistryOptions;
@@ -110,6 +114,23 @@ impl ImageReport {
     }
 }
 
+/// The vulnerability database to use: `explicit` if given, else the default one when it exists.
+/// `Err` is the warning to show when there is none (vulnerabilities are then not checked).
+pub fn choose_db(explicit: Option<PathBuf>) -> std::result::Result<PathBuf, String> {
+    if let Some(p) = explicit {
+        return Ok(p);
+    }
+    let p = default_db_path();
+    if p.is_file() {
+        Ok(p)
+    } else {
+        Err(format!(
+            "no vulnerability database at {}; vulnerabilities are not checked (run `palisade db import PATH...` or pass --db)",
+            p.display()
+        ))
+    }
+}
+
 /// Scans images, each digest once.
 pub struct Scanner {
     opts: ScanOptions,
@@ -162,8 +183,13 @@ impl Scanner {
 
     /// Scans one image reference (`oci:`, `docker-archive:`, `dir:` or a registry reference).
     pub fn scan(&self, reference: &str) -> Result<Arc<ImageReport>> {
-        let r = ImageRef::parse(reference)?;
-        let resolved = match &r {
+        self.scan_ref(reference, &ImageRef::parse(reference)?)
+    }
+
+    /// Scans `r`, reporting it under the name `reference` (e.g. the workload's `image:` when
+    /// `r` is the mirror it was found in).
+    pub fn scan_ref(&self, reference: &str, r: &ImageRef) -> Result<Arc<ImageReport>> {
+        let resolved = match r {
             ImageRef::Registry(rr) => {
                 source::registry::open(rr, &self.opts.platform, &self.opts.registry)?
             }
@@ -173,7 +199,7 @@ impl Scanner {
             ImageRef::DockerArchive { path, tag } => {
                 source::docker::open(path, tag.as_deref(), &self.opts.platform)?
             }
-            ImageRef::Dir(path) => return self.scan_dir(reference, &r, path).map(Arc::new),
+            ImageRef::Dir(path) => return self.scan_dir(reference, r, path).map(Arc::new),
         };
         let key = resolved
             .manifest_digest
@@ -184,7 +210,7 @@ impl Scanner {
         {
             return Ok(hit);
         }
-        let report = Arc::new(self.scan_resolved(reference, &r, resolved)?);
+        let report = Arc::new(self.scan_resolved(reference, r, resolved)?);
         if let (Some(k), Ok(mut c)) = (key, self.cache.lock()) {
             c.insert(k, report.clone());
         }

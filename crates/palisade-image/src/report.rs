@@ -1,46 +1,23 @@
-//! Image reports for people and tools: text, JSON, SARIF 2.1.0, JUnit XML and Markdown, and the
-//! `--fail-on-vuln` gate. (The workspace's shared report crate can take these over later.)
+//! Image reports for people and tools: text, JSON, SARIF 2.1.0, JUnit XML and Markdown (the
+//! formats of `palisade_report::Format`), and the `--fail-on-vuln` gate. Images are not
+//! Kubernetes objects, so their reports have their own layout; `palisade scan --images` reports
+//! image findings through palisade-report like every other finding.
 
 use crate::ImageReport;
 use crate::inventory::kind;
 use palisade_model::Severity;
-use palisade_vulndb::Severity as VulnSeverity;
+use palisade_vulndb::rating_str;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Sarif,
-    Junit,
-    Markdown,
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "text" => Format::Text,
-            "json" => Format::Json,
-            "sarif" => Format::Sarif,
-            "junit" => Format::Junit,
-            "markdown" | "md" => Format::Markdown,
-            _ => {
-                return Err(format!(
-                    "unknown format `{s}`; expected text, json, sarif, junit or markdown"
-                ));
-            }
-        })
-    }
-}
+pub use palisade_report::Format;
 
 /// `--fail-on-vuln SEVERITY [--only-fixed]`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Gate {
-    pub fail_on: Option<VulnSeverity>,
+    pub fail_on: Option<Severity>,
     pub only_fixed: bool,
 }
 
@@ -52,7 +29,7 @@ impl Gate {
         };
         r.vulnerabilities
             .iter()
-            .filter(|v| v.severity >= min && (!self.only_fixed || v.has_fix()))
+            .filter(|v| v.severity >= Some(min) && (!self.only_fixed || v.has_fix()))
             .collect()
     }
 }
@@ -94,21 +71,18 @@ fn counts(r: &ImageReport) -> String {
         .join(", ")
 }
 
-const VULN_SEVERITIES: [VulnSeverity; 6] = [
-    VulnSeverity::Critical,
-    VulnSeverity::High,
-    VulnSeverity::Medium,
-    VulnSeverity::Low,
-    VulnSeverity::None,
-    VulnSeverity::Unknown,
+/// Severities in report order; `None` (unrated) last.
+const VULN_SEVERITIES: [Option<Severity>; 6] = [
+    Some(Severity::Critical),
+    Some(Severity::High),
+    Some(Severity::Medium),
+    Some(Severity::Low),
+    Some(Severity::Info),
+    None,
 ];
 
-fn vuln_level(s: VulnSeverity) -> &'static str {
-    match s {
-        VulnSeverity::Critical | VulnSeverity::High => "error",
-        VulnSeverity::Medium | VulnSeverity::Unknown => "warning",
-        VulnSeverity::Low | VulnSeverity::None => "note",
-    }
+fn vuln_level(s: Option<Severity>) -> &'static str {
+    s.map_or("warning", sarif_level)
 }
 
 fn sev_counts(r: &ImageReport) -> String {
@@ -124,7 +98,7 @@ fn sev_counts(r: &ImageReport) -> String {
             )
         })
         .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{s} {n}"))
+        .map(|(s, n)| format!("{} {n}", rating_str(*s)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -178,7 +152,7 @@ fn text(r: &ImageReport) -> String {
         let _ = writeln!(
             s,
             "  {:<8} {}{aliases}  {} {} → {fix}",
-            v.severity.as_str().to_uppercase(),
+            rating_str(v.severity).to_uppercase(),
             v.id,
             v.package,
             v.version
@@ -254,7 +228,7 @@ fn markdown(r: &ImageReport) -> String {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {} | {} |",
-                v.severity,
+                rating_str(v.severity),
                 md_escape(
                     &std::iter::once(v.id.clone())
                         .chain(v.aliases.iter().cloned())
@@ -336,9 +310,9 @@ fn sarif(reports: &[&ImageReport]) -> Value {
             results.push(json!({
                 "ruleId": v.id,
                 "level": vuln_level(v.severity),
-                "message": {"text": format!("{} {} is affected by {} ({}){fix}", v.package, v.version, v.id, v.severity)},
+                "message": {"text": format!("{} {} is affected by {} ({}){fix}", v.package, v.version, v.id, rating_str(v.severity))},
                 "locations": loc(&r.name, v.file_path.as_deref()),
-                "properties": {"image": r.name, "purl": v.purl, "layer": v.layer_digest, "severity": v.severity.as_str(), "aliases": v.aliases},
+                "properties": {"image": r.name, "purl": v.purl, "layer": v.layer_digest, "severity": rating_str(v.severity), "aliases": v.aliases},
             }));
         }
         for f in &r.secrets {
@@ -378,90 +352,56 @@ fn sarif(reports: &[&ImageReport]) -> Value {
     })
 }
 
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => o.push(c),
-        }
-    }
-    o
+fn failure(kind: &str, message: String) -> TestCaseStatus {
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status.set_type(kind.to_string());
+    status.set_message(message);
+    status
 }
 
 fn junit(reports: &[&ImageReport]) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"palisade image\">\n",
-    );
+    let mut out = Report::new("palisade image");
     for r in reports {
-        let mut cases = Vec::new();
+        let mut suite = TestSuite::new(r.name.clone());
+        let mut case = |name: String, status: TestCaseStatus| {
+            let mut c = TestCase::new(name, status);
+            c.set_classname(r.name.clone());
+            suite.add_test_case(c);
+        };
+        let mut any = false;
         for v in sorted_vulns(r) {
             let fix = if v.has_fix() {
                 format!("fixed in {}", v.fixed_versions.join(", "))
             } else {
                 "no fix".into()
             };
-            cases.push((
+            let sev = rating_str(v.severity);
+            case(
                 format!("{} {}@{}", v.id, v.package, v.version),
-                Some((
-                    v.severity.as_str().to_string(),
-                    format!("{} {} {}: {fix}", v.severity, v.package, v.version),
-                )),
-            ));
+                failure(sev, format!("{sev} {} {}: {fix}", v.package, v.version)),
+            );
+            any = true;
         }
         for f in &r.secrets {
-            cases.push((
+            case(
                 format!("secret {} {}:{}", f.rule_id, f.path, f.line),
-                Some(("secret".into(), f.redacted.clone())),
-            ));
+                failure("secret", f.redacted.clone()),
+            );
+            any = true;
         }
         for c in &r.config_findings {
-            cases.push((
+            case(
                 c.id.clone(),
-                Some((c.severity.as_str().to_string(), c.message.clone())),
-            ));
+                failure(c.severity.as_str(), c.message.clone()),
+            );
+            any = true;
         }
-        if cases.is_empty() {
-            cases.push(("no findings".into(), None));
+        if !any {
+            case("no findings".into(), TestCaseStatus::success());
         }
-        let failures = cases.iter().filter(|c| c.1.is_some()).count();
-        let _ = writeln!(
-            s,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
-            xml(&r.name),
-            cases.len()
-        );
-        for (name, fail) in cases {
-            match fail {
-                Some((ty, msg)) => {
-                    let _ = writeln!(
-                        s,
-                        "    <testcase classname=\"{}\" name=\"{}\"><failure type=\"{}\" message=\"{}\"/></testcase>",
-                        xml(&r.name),
-                        xml(&name),
-                        xml(&ty),
-                        xml(&msg)
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        s,
-                        "    <testcase classname=\"{}\" name=\"{}\"/>",
-                        xml(&r.name),
-                        xml(&name)
-                    );
-                }
-            }
-        }
-        s.push_str("  </testsuite>\n");
+        out.add_test_suite(suite);
     }
-    s.push_str("</testsuites>\n");
-    s
+    out.to_string().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -470,12 +410,12 @@ mod tests {
     use crate::{ConfigFinding, SecretFinding, VulnFinding};
     use palisade_vulndb::{Ecosystem, Package};
 
-    fn vuln(id: &str, sev: VulnSeverity, fixed: &[&str]) -> VulnFinding {
+    fn vuln(id: &str, sev: Severity, fixed: &[&str]) -> VulnFinding {
         VulnFinding {
             id: id.into(),
             aliases: vec![format!("CVE-{id}")],
             summary: "bad <thing> & more".into(),
-            severity: sev,
+            severity: Some(sev),
             cvss_score: Some(7.5),
             fixed_versions: fixed.iter().map(|s| s.to_string()).collect(),
             package: "requests".into(),
@@ -498,8 +438,8 @@ mod tests {
             layers: Vec::new(),
             packages: vec![Package::new(Ecosystem::PyPI, "requests", "2.19.1")],
             vulnerabilities: vec![
-                vuln("A", VulnSeverity::High, &["2.20.0"]),
-                vuln("B", VulnSeverity::Critical, &[]),
+                vuln("A", Severity::High, &["2.20.0"]),
+                vuln("B", Severity::Critical, &[]),
             ],
             secrets: vec![SecretFinding {
                 rule_id: "github-pat".into(),
@@ -531,10 +471,10 @@ mod tests {
             .failures(&r)
             .len()
         };
-        assert_eq!(gate(VulnSeverity::High, false), 2);
-        assert_eq!(gate(VulnSeverity::Critical, false), 1);
-        assert_eq!(gate(VulnSeverity::High, true), 1);
-        assert_eq!(gate(VulnSeverity::Critical, true), 0);
+        assert_eq!(gate(Severity::High, false), 2);
+        assert_eq!(gate(Severity::Critical, false), 1);
+        assert_eq!(gate(Severity::High, true), 1);
+        assert_eq!(gate(Severity::Critical, true), 0);
         assert_eq!(Gate::default().failures(&r).len(), 0);
     }
 
@@ -565,7 +505,10 @@ mod tests {
             2
         );
         let junit = render(&[&r], Format::Junit);
-        assert!(junit.contains("tests=\"4\" failures=\"4\""), "{junit}");
+        assert!(
+            junit.contains("tests=\"4\" skipped=\"0\" failures=\"4\""),
+            "{junit}"
+        );
         assert!(!junit.contains("<thing>"));
         let md = render(&[&r], Format::Markdown);
         assert!(md.contains("| critical | B, CVE-B | requests |"), "{md}");

@@ -13,7 +13,9 @@ pub struct VulnFinding {
     /// Other identifiers of the same vulnerability.
     pub aliases: Vec<String>,
     pub summary: String,
-    pub severity: Severity,
+    /// `None` when no advisory rates it (shown and serialised as `unknown`).
+    #[serde(with = "palisade_vulndb::serde_rating")]
+    pub severity: Option<Severity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cvss_score: Option<f64>,
     /// Versions that fix it; empty when there is no fix yet.

@@ -1,5 +1,6 @@
-//! SBOMs validated against JSON schemas: the official CycloneDX 1.5 schema (vendored with its
-//! license under tests/schemas) and an SPDX 2.3 schema written from the specification.
+//! SBOMs validated against JSON schemas: the official CycloneDX 1.5 and SPDX 2.3 schemas
+//! (vendored with their sources under tests/schemas), and the SPDX 2.3 specification's
+//! constraints the official schema leaves out (identifier patterns), written from the text.
 
 mod common;
 
@@ -19,6 +20,16 @@ fn errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .collect()
+}
+
+/// The official SPDX 2.3 schema and our spec-constraints schema.
+fn spdx_validators() -> [jsonschema::Validator; 2] {
+    ["spdx-2.3.schema.json", "spdx-2.3.constraints.schema.json"].map(|n| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&load(n))
+            .unwrap()
+    })
 }
 
 fn cyclonedx_validator() -> jsonschema::Validator {
@@ -45,10 +56,7 @@ fn sboms_of_real_images_are_valid() {
     })
     .unwrap();
     let cdx = cyclonedx_validator();
-    let spdx = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&load("spdx-2.3.schema.json"))
-        .unwrap();
+    let spdx = spdx_validators();
     for tag in [
         "bookworm-app",
         "rocky9-rpm-fixture",
@@ -63,7 +71,9 @@ fn sboms_of_real_images_are_valid() {
             "{tag}: every package is a component"
         );
         let doc = sbom::spdx::to_json(&r);
-        assert_eq!(errors(&spdx, &doc), Vec::<String>::new(), "{tag} SPDX");
+        for v in &spdx {
+            assert_eq!(errors(v, &doc), Vec::<String>::new(), "{tag} SPDX");
+        }
         assert_eq!(
             doc["packages"].as_array().unwrap().len(),
             r.packages.len() + 1
@@ -93,9 +103,14 @@ fn validators_reject_broken_documents() {
     let cdx = cyclonedx_validator();
     let bad = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"type": "library"}]});
     assert!(!errors(&cdx, &bad).is_empty());
-    let spdx = jsonschema::options()
-        .build(&load("spdx-2.3.schema.json"))
-        .unwrap();
+    let [official, constraints] = spdx_validators();
     let bad = serde_json::json!({"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "packages": [{"SPDXID": "bad id", "name": "x"}]});
-    assert!(!errors(&spdx, &bad).is_empty());
+    assert!(!errors(&official, &bad).is_empty());
+    assert!(!errors(&constraints, &bad).is_empty());
+    // The official schema on its own: a package without its required download location fails.
+    let doc = serde_json::json!({"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "dataLicense": "CC0-1.0",
+        "name": "x", "documentNamespace": "https://example.com/x",
+        "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: t"]},
+        "packages": [{"SPDXID": "SPDXRef-p", "name": "p"}]});
+    assert!(!errors(&official, &doc).is_empty());
 }

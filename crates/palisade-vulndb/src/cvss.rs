@@ -447,7 +447,7 @@ fn v4_base(vector: &str, m: &HashMap<&str, &str>) -> Result<f64, CvssError> {
     Ok(((v + 1e-6) * 10.0).round() / 10.0)
 }
 
-/// Qualitative rating of a base score (the same bands in v3 and v4).
+/// Qualitative rating of a base score (the same bands in v3 and v4); CVSS "None" (0.0) is `Info`.
 pub fn rating(score: f64) -> crate::Severity {
     use crate::Severity::*;
     if score >= 9.0 {
@@ -459,7 +459,7 @@ pub fn rating(score: f64) -> crate::Severity {
     } else if score > 0.0 {
         Low
     } else {
-        None
+        Info
     }
 }
 
@@ -501,7 +501,7 @@ mod tests {
         );
         assert_eq!(rating(9.8), crate::Severity::Critical);
         assert_eq!(rating(5.4), crate::Severity::Medium);
-        assert_eq!(rating(0.0), crate::Severity::None);
+        assert_eq!(rating(0.0), crate::Severity::Info);
     }
 
     #[test]

@@ -518,7 +518,7 @@ impl VulnDb {
                     let a = severity::assess(&rec.severity, rec.database_specific.as_ref());
                     let aliases =
                         serde_json::to_string(&rec.aliases).unwrap_or_else(|_| "[]".into());
-                    let sev = a.severity.as_str();
+                    let sev = crate::rating_str(a.severity);
                     let details = rec.details.as_deref().unwrap_or("");
                     let summary = summary_of(rec.summary.as_deref(), details);
                     let src = &inputs[i].source;

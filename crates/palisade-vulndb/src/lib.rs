@@ -7,60 +7,39 @@ pub mod version;
 
 pub use package::{Ecosystem, Package, distro_ecosystem};
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
+/// Severities are the workspace's (`palisade_model::Severity`); a vulnerability whose advisory
+/// gives no score or rating has `None` ("unknown"). A CVSS base score of 0.0 rates `Info`.
+pub use palisade_model::Severity;
 
-/// Severity of a vulnerability: the CVSS rating of its base score, or the advisory's own rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// No score and no rating in the advisory.
-    Unknown,
-    None,
-    Low,
-    Medium,
-    High,
-    Critical,
+/// Reads the ratings advisories write (`MODERATE`, `IMPORTANT`, `negligible`, CVSS `NONE`);
+/// `None` for no rating (`unknown`, empty, or a word we do not know).
+pub fn parse_rating(s: &str) -> Option<Severity> {
+    Some(match s.trim().to_ascii_lowercase().as_str() {
+        "none" | "info" => Severity::Info,
+        "low" | "negligible" => Severity::Low,
+        "medium" | "moderate" => Severity::Medium,
+        "high" | "important" => Severity::High,
+        "critical" => Severity::Critical,
+        _ => return None,
+    })
 }
 
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Unknown => "unknown",
-            Severity::None => "none",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
+/// The name of a rating, `unknown` for none.
+pub fn rating_str(s: Option<Severity>) -> &'static str {
+    s.map_or("unknown", Severity::as_str)
+}
+
+/// Serde for an optional rating as a string (`"unknown"` for none), for reports and storage.
+pub mod serde_rating {
+    use super::{Severity, parse_rating, rating_str};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Severity>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(rating_str(*v))
     }
-}
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Severity {
-    type Err = String;
-
-    /// Accepts the CVSS ratings and the words advisories use (`MODERATE`, `IMPORTANT`).
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "unknown" | "" => Severity::Unknown,
-            "none" => Severity::None,
-            "low" | "negligible" => Severity::Low,
-            "medium" | "moderate" => Severity::Medium,
-            "high" | "important" => Severity::High,
-            "critical" => Severity::Critical,
-            other => {
-                return Err(format!(
-                    "unknown severity `{other}`: use low, medium, high or critical"
-                ));
-            }
-        })
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Severity>, D::Error> {
+        Ok(parse_rating(&String::deserialize(d)?))
     }
 }
 

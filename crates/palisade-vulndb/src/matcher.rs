@@ -21,7 +21,9 @@ pub struct Match {
     /// Every other id of the vulnerability (sorted).
     pub aliases: Vec<String>,
     pub summary: String,
-    pub severity: Severity,
+    /// `None` when no advisory of the vulnerability gives a score or rating.
+    #[serde(with = "crate::serde_rating")]
+    pub severity: Option<Severity>,
     /// CVSS base score, when a vector was given.
     pub score: Option<f64>,
     pub vector: Option<String>,
@@ -224,7 +226,7 @@ impl VulnDb {
             let scheme = Scheme::for_osv(&eco);
             let assessment = if spec.severity.is_empty() {
                 Assessment {
-                    severity: sev.parse().unwrap_or(Severity::Unknown),
+                    severity: crate::parse_rating(&sev),
                     score,
                     vector,
                 }

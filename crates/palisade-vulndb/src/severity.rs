@@ -1,20 +1,20 @@
 //! Severity of a record: CVSS vectors scored by [`crate::cvss`], else the advisory's own rating.
 
 use crate::osv::SeverityEntry;
-use crate::{Severity, cvss};
-use std::str::FromStr;
+use crate::{Severity, cvss, parse_rating};
 
 /// The assessed severity of an advisory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
-    pub severity: Severity,
+    /// `None` when the advisory gives no score or rating.
+    pub severity: Option<Severity>,
     pub score: Option<f64>,
     pub vector: Option<String>,
 }
 
 impl Assessment {
     pub const UNKNOWN: Assessment = Assessment {
-        severity: Severity::Unknown,
+        severity: None,
         score: None,
         vector: None,
     };
@@ -41,17 +41,15 @@ pub fn assess(
     }
     if let Some((_, c)) = best {
         return Assessment {
-            severity: cvss::rating(c.base_score),
+            severity: Some(cvss::rating(c.base_score)),
             score: Some(c.base_score),
             vector: Some(c.vector),
         };
     }
     for e in entries {
-        if let Ok(s) = Severity::from_str(&e.score)
-            && s != Severity::Unknown
-        {
+        if let Some(s) = parse_rating(&e.score) {
             return Assessment {
-                severity: s,
+                severity: Some(s),
                 score: None,
                 vector: None,
             };
@@ -60,9 +58,9 @@ pub fn assess(
     let word = database_specific
         .and_then(|d| d.get("severity"))
         .and_then(|s| s.as_str());
-    if let Some(Ok(s)) = word.map(Severity::from_str) {
+    if let Some(s) = word.and_then(parse_rating) {
         return Assessment {
-            severity: s,
+            severity: Some(s),
             score: None,
             vector: None,
         };
@@ -73,7 +71,7 @@ pub fn assess(
         .and_then(|s| s.as_str());
     if let Some(Ok(c)) = vector.map(cvss::score) {
         return Assessment {
-            severity: cvss::rating(c.base_score),
+            severity: Some(cvss::rating(c.base_score)),
             score: Some(c.base_score),
             vector: Some(c.vector),
         };
@@ -101,13 +99,13 @@ mod tests {
         );
         let a = assess(&[v3.clone(), v4], None);
         assert_eq!(a.score, Some(9.3));
-        assert_eq!(a.severity, Severity::Critical);
+        assert_eq!(a.severity, Some(Severity::Critical));
         assert_eq!(assess(&[v3], None).score, Some(9.8));
         let ds = serde_json::json!({"severity": "MODERATE"});
-        assert_eq!(assess(&[], Some(&ds)).severity, Severity::Medium);
+        assert_eq!(assess(&[], Some(&ds)).severity, Some(Severity::Medium));
         assert_eq!(
             assess(&[entry("Ubuntu", "high")], None).severity,
-            Severity::High
+            Some(Severity::High)
         );
         assert_eq!(
             assess(&[entry("CVSS_V3", "garbage")], None),

@@ -92,7 +92,7 @@ fn debian_epochs_tildes_and_binnmus() {
         .with_source("libexample", Some("1:2.4-3".into()));
     let ms = one(&db, p);
     assert_eq!(ms.len(), 1);
-    assert_eq!(ms[0].severity, Severity::Medium);
+    assert_eq!(ms[0].severity, Some(Severity::Medium));
     assert_eq!(ms[0].score, Some(5.4));
 }
 
@@ -157,7 +157,7 @@ fn rpm_epochs_and_source_rpms() {
     assert_eq!(ms.len(), 1);
     assert_eq!(ms[0].id, "RLSA-2024:0001");
     assert_eq!(ms[0].aliases, vec!["CVE-2023-5678"]);
-    assert_eq!(ms[0].severity, Severity::Medium);
+    assert_eq!(ms[0].severity, Some(Severity::Medium));
     assert_eq!(ms[0].fixed, vec!["1:3.0.7-25.el9_3"]);
     assert!(one(&db, rpm("1:3.0.7-25.el9_3")).is_empty());
     assert!(one(&db, rpm("1:3.0.7-27.el9")).is_empty());

@@ -241,11 +241,11 @@ fn aliases_are_merged_into_one_report() {
     assert_eq!(ms.len(), 2, "{ms:?}");
     assert_eq!(ms[0].id, "PYSEC-2024-1");
     assert_eq!(ms[0].aliases, vec!["CVE-2024-1", "GHSA-xxxx-yyyy-zzzz"]);
-    assert_eq!(ms[0].severity, Severity::Critical);
+    assert_eq!(ms[0].severity, Some(Severity::Critical));
     assert_eq!(ms[0].score, Some(9.8));
     assert_eq!(ms[0].summary, "PYSEC-2024-1 summary");
     assert_eq!(ms[1].id, "GHSA-other");
-    assert_eq!(ms[1].severity, Severity::Medium);
+    assert_eq!(ms[1].severity, Some(Severity::Medium));
     // `limit` bounds the range: 1.5 and later are outside it.
     let ids = |v: &str| -> Vec<String> {
         db.match_packages(&[Package::new(Ecosystem::PyPI, "demo", v)])

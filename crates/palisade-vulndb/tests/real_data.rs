@@ -97,7 +97,7 @@ fn smallvec_and_time() {
         .find(|m| m.id == "RUSTSEC-2021-0003")
         .expect("RUSTSEC-2021-0003");
     assert_eq!(m.fixed, vec!["1.6.1"]);
-    assert_eq!(m.severity, Severity::Critical);
+    assert_eq!(m.severity, Some(Severity::Critical));
     assert_eq!(m.score, Some(9.8));
     assert!(m.aliases.contains(&"CVE-2021-25900".to_string()));
     assert!(

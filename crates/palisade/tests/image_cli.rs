@@ -1,41 +1,18 @@
 //! `palisade image` end to end: the binary scans a real image against real advisories imported
 //! with `palisade db import`, writes an SBOM and applies the vulnerability gate.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod images_common;
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
+use images_common::{dir_with_db, shared};
 
 fn palisade(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    images_common::palisade(args, &[])
 }
 
 #[test]
 fn image_scan_sbom_and_gate() {
-    let dir = std::env::temp_dir().join(format!("palisade-image-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("db.sqlite3");
-    let db = db.to_str().unwrap();
-    let v = shared().join("vulndata");
-    let (code, _, err) = palisade(&[
-        "db",
-        "import",
-        "--db",
-        db,
-        v.join("pypa/vulns").to_str().unwrap(),
-        v.join("rustsec/crates").to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let (dir, db) = dir_with_db("image-cli");
+    let db = db.as_str();
     let image = format!("oci:{}:bookworm-app", shared().join("images/oci").display());
     let sbom = dir.join("app.spdx.json");
     let sbom_arg = format!("sbom={}", sbom.display());

@@ -57,7 +57,7 @@ pub fn to_json(report: &ImageReport) -> Value {
         let Some(target) = purl_ref.get(&v.purl) else {
             continue;
         };
-        let mut rating = json!({"severity": v.severity.as_str()});
+        let mut rating = json!({"severity": palisade_vulndb::rating_str(v.severity)});
         if let Some(s) = v.cvss_score {
             rating["score"] = json!(s);
             rating["method"] = json!("CVSSv31");

@@ -85,6 +85,27 @@ impl Blobs for LayoutBlobs {
 
 /// Opens an OCI layout directory or archive and resolves `tag` (or its only image).
 pub fn open(path: &Path, tag: Option<&str>, platform: &Platform) -> Result<Resolved> {
+    resolve_in_store(open_store(path)?, tag, platform)
+}
+
+/// The entries of a layout's `index.json`, with their reference names (used to look images up
+/// in a layout that mirrors a registry).
+pub fn index_entries(path: &Path) -> Result<Vec<Descriptor>> {
+    let store = open_store(path)?;
+    let bytes = store.read("index.json", MAX_JSON)?;
+    let index = parse_manifest(&bytes, &format!("{}/index.json", store.display()))?;
+    Ok(index.manifests.unwrap_or_default())
+}
+
+/// The reference name an index entry is known by, if any.
+pub fn ref_name(d: &Descriptor) -> Option<&str> {
+    d.annotations
+        .get("org.opencontainers.image.ref.name")
+        .or_else(|| d.annotations.get("io.containerd.image.name"))
+        .map(String::as_str)
+}
+
+fn open_store(path: &Path) -> Result<LayoutStore> {
     let store = if path.is_dir() {
         LayoutStore::Dir(path.to_path_buf())
     } else if path.is_file() {
@@ -101,7 +122,7 @@ pub fn open(path: &Path, tag: Option<&str>, platform: &Platform) -> Result<Resol
             "not an OCI image layout: index.json is missing",
         ));
     }
-    resolve_in_store(store, tag, platform)
+    Ok(store)
 }
 
 pub fn resolve_in_store(
@@ -144,12 +165,7 @@ pub fn resolve_in_store(
 /// Finds the index entry named `tag` (`org.opencontainers.image.ref.name`, or the tag part of
 /// `io.containerd.image.name`); without a tag, the only entry.
 fn select_tag<'a>(list: &'a [Descriptor], tag: Option<&str>, what: &str) -> Result<&'a Descriptor> {
-    let name_of = |d: &Descriptor| -> Option<String> {
-        d.annotations
-            .get("org.opencontainers.image.ref.name")
-            .cloned()
-            .or_else(|| d.annotations.get("io.containerd.image.name").cloned())
-    };
+    let name_of = |d: &Descriptor| ref_name(d).map(String::from);
     let matches_tag = |d: &Descriptor, t: &str| {
         name_of(d).is_some_and(|n| {
             n == t || n.rsplit_once(':').is_some_and(|(_, tag)| tag == t) && !n.ends_with('/')

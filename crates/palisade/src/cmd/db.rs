@@ -143,7 +143,7 @@ pub fn run(args: Args) -> u8 {
                             println!(
                                 "{:<20} {:<8}{score}  {fixed}  {}",
                                 m.id,
-                                m.severity.as_str(),
+                                palisade_vulndb::rating_str(m.severity),
                                 m.summary
                             );
                             if !m.aliases.is_empty() {

@@ -103,21 +103,9 @@ pub fn run(args: Args) -> u8 {
         }
         outputs.push((f.to_string(), p.to_string()));
     }
-    let db = match args.db {
-        Some(p) => Some(p),
-        None => {
-            let p = palisade_image::default_db_path();
-            if p.is_file() {
-                Some(p)
-            } else {
-                eprintln!(
-                    "warning: no vulnerability database at {}; vulnerabilities are not checked (run `palisade db import PATH...` or pass --db)",
-                    p.display()
-                );
-                None
-            }
-        }
-    };
+    let db = palisade_image::choose_db(args.db)
+        .map_err(|w| eprintln!("warning: {w}"))
+        .ok();
     let mut registry = palisade_image::RegistryOptions {
         insecure: args.insecure_registries,
         ..Default::default()
@@ -209,4 +197,78 @@ pub fn run(args: Args) -> u8 {
         return exit::FINDINGS;
     }
     if failed { exit::INPUT_ERRORS } else { exit::OK }
+}
+
+/// `palisade scan --images` and its options (flattened into `palisade scan`).
+#[derive(clap::Args, Debug, Default)]
+pub struct ScanImages {
+    /// Also scan the images of every workload container (init and ephemeral too): known
+    /// vulnerabilities, secrets in layers, root user. Each image is read once.
+    #[arg(long)]
+    pub images: bool,
+    /// Vulnerability database for --images [default: $PALISADE_DB or <user data dir>/palisade/vulndb.sqlite3].
+    #[arg(long, value_name = "PATH", requires = "images")]
+    pub db: Option<PathBuf>,
+    /// Read image REF from SOURCE (`oci:DIR:TAG`, `docker-archive:FILE`, `dir:ROOTFS` or another
+    /// reference) instead of its registry (repeatable). A REF without tag covers every tag.
+    #[arg(long = "image-source", value_name = "REF=SOURCE", requires = "images")]
+    pub image_sources: Vec<String>,
+    /// An OCI layout (directory or archive) mirroring registries: images are looked up by
+    /// their reference name, full (`registry/repo:tag`) or tag only (repeatable).
+    #[arg(long = "image-mirror", value_name = "DIR", requires = "images")]
+    pub image_mirrors: Vec<PathBuf>,
+    /// Never contact a registry: images not found through --image-source or --image-mirror are
+    /// reported as image-scan-error.
+    #[arg(long, requires = "images")]
+    pub offline: bool,
+    /// Report only vulnerabilities that have a fixed version.
+    #[arg(long, requires = "images")]
+    pub only_fixed: bool,
+    /// Platform picked from multi-arch images.
+    #[arg(
+        long = "image-platform",
+        default_value = "linux/amd64",
+        value_name = "OS/ARCH[/VARIANT]"
+    )]
+    pub platform: String,
+}
+
+/// The image evaluator `palisade scan --images` adds to the engine (`None` without `--images`).
+/// `Err` is a usage or configuration error, worded for the user; a missing default database is
+/// only a warning (secrets and configuration are still checked).
+pub fn workload_evaluator(
+    a: &ScanImages,
+) -> Result<Option<Box<dyn palisade_engine::Evaluator>>, String> {
+    if !a.images {
+        return Ok(None);
+    }
+    let platform: Platform = a
+        .platform
+        .parse()
+        .map_err(|e| format!("--image-platform: {e}"))?;
+    let mut resolver = palisade_image::Resolver::new(a.offline);
+    for s in &a.image_sources {
+        resolver
+            .add_source(s)
+            .map_err(|e| format!("--image-source: {e}"))?;
+    }
+    for m in &a.image_mirrors {
+        resolver
+            .add_mirror(m)
+            .map_err(|e| format!("--image-mirror {}: {e}", m.display()))?;
+    }
+    let db = palisade_image::choose_db(a.db.clone())
+        .map_err(|w| eprintln!("warning: {w}"))
+        .ok();
+    let opts = palisade_image::WorkloadImagesOptions {
+        scan: ScanOptions {
+            platform,
+            db,
+            ..Default::default()
+        },
+        resolver,
+        only_fixed: a.only_fixed,
+    };
+    let e = palisade_image::WorkloadImages::new(opts).map_err(|e| e.to_string())?;
+    Ok(Some(Box::new(e)))
 }

@@ -45,6 +45,8 @@ pub struct Args {
     /// (files or directories; repeatable; added to config `policies.paths`).
     #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub images: crate::cmd::image::ScanImages,
     /// Colour: auto (on a terminal), always, never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
@@ -112,6 +114,10 @@ pub fn run(args: Args) -> u8 {
         Err(e) => return usage(format!("--fail-on: {e}")),
     };
     let mut extra: Vec<Box<dyn Evaluator>> = Vec::new();
+    match crate::cmd::image::workload_evaluator(&args.images) {
+        Ok(e) => extra.extend(e),
+        Err(e) => return usage(e),
+    }
     if let Some(profile) = args.pss.as_deref().or(config.pss.profile.as_deref()) {
         match palisade_engine::pss::Pss::new(profile, &config.pss) {
             Ok(p) => extra.push(Box::new(p)),
