@@ -201,6 +201,9 @@ fn vuln_rule(v: &VulnFinding) -> usize {
     }
 }
 
+/// Advisory summaries are sometimes whole paragraphs; a finding keeps the first part.
+const SUMMARY_CHARS: usize = 160;
+
 fn vuln_message(v: &VulnFinding, image: &str) -> String {
     let ids = std::iter::once(v.id.as_str())
         .chain(v.aliases.iter().map(String::as_str))
@@ -215,10 +218,13 @@ fn vuln_message(v: &VulnFinding, image: &str) -> String {
         .cvss_score
         .map(|s| format!(", CVSS {s}"))
         .unwrap_or_default();
-    let summary = if v.summary.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", v.summary)
+    let summary = match v.summary.trim() {
+        "" => String::new(),
+        s if s.chars().count() > SUMMARY_CHARS => {
+            let cut: String = s.chars().take(SUMMARY_CHARS).collect();
+            format!(": {}…", cut.trim_end())
+        }
+        s => format!(": {s}"),
     };
     let at = v
         .file_path

@@ -127,14 +127,13 @@ fn scan_images_attaches_findings_to_workloads_and_containers() {
     ] {
         assert!(has_vuln(&migrate, p), "{p} not reported on api/migrate");
     }
-    // Severity follows the advisory: PyYAML 5.3.1 (CVE-2020-14343) is critical.
+    // Severity follows the advisory: smallvec 1.6.0 (RUSTSEC-2021-0003, CVSS 9.8) is critical.
     assert!(
         migrate
             .iter()
             .any(|f| f["check"] == "image-vulnerability-critical"
                 && f["severity"] == "critical"
-                && f["message"].as_str().unwrap().contains("PyYAML")
-                && f["message"].as_str().unwrap().contains("CVE-2020-14343")),
+                && f["message"].as_str().unwrap().contains("RUSTSEC-2021-0003")),
         "{migrate:#?}"
     );
     // Messages name the ids and the fixed versions, and each finding has its own fingerprint.
@@ -201,8 +200,8 @@ fn scan_images_attaches_findings_to_workloads_and_containers() {
             .any(|f| f["check"] == "image-runs-as-root" && f["object"]["name"] == "nightly")
     );
 
-    // --only-fixed drops vulnerabilities without a fix; --fail-on critical still fails on
-    // PyYAML, and disabling the critical rule in config lets the run pass that bar.
+    // --only-fixed drops vulnerabilities without a fix; disabling the critical rule (and the
+    // scan error) in config lets the run pass --fail-on critical.
     let mut only_fixed = args.to_vec();
     only_fixed.insert(1, "--only-fixed");
     let (_, out, _) = palisade(&only_fixed, &[]);
