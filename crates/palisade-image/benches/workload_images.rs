@@ -111,7 +111,9 @@ fn main() {
     ])
     .expect("import");
     drop(db);
-    println!("| workloads | containers | distinct images | threads | wall (ms) | findings | peak RSS (MiB) |");
+    println!(
+        "| workloads | containers | distinct images | threads | wall (ms) | findings | peak RSS (MiB) |"
+    );
     println!("|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().expect("current exe");
     for workloads in [5usize, 1000] {

@@ -7,6 +7,7 @@
 //! `checks.disable` and `--fail-on` then work on them as on any check.
 
 use crate::error::Result;
+use crate::reference::ImageRef;
 use crate::resolve::Resolver;
 use crate::{ImageReport, ScanOptions, Scanner, VulnFinding};
 use palisade_checks::support::container_path;
@@ -139,16 +140,40 @@ impl WorkloadImages {
         })
     }
 
-    /// Scans each distinct reference once, in parallel.
+    /// Scans each distinct image once, in parallel: references are resolved first, so two
+    /// names for the same source (e.g. two tags of one mirror entry) are read once.
     fn scan_all(&self, images: BTreeSet<&str>) -> HashMap<String, Scanned> {
-        images
+        let resolved: Vec<(&str, std::result::Result<ImageRef, String>)> = images
+            .into_iter()
+            .map(|i| (i, self.resolver.resolve(i).map_err(|e| e.to_string())))
+            .collect();
+        let mut sources: Vec<(&ImageRef, &str)> = Vec::new();
+        for (image, r) in &resolved {
+            if let Ok(r) = r
+                && !sources.iter().any(|(s, _)| *s == r)
+            {
+                sources.push((r, image));
+            }
+        }
+        let scanned: HashMap<&ImageRef, Scanned> = sources
             .into_par_iter()
-            .map(|image| {
-                let result = self
-                    .resolver
-                    .resolve(image)
-                    .and_then(|r| self.scanner.scan_ref(image, &r))
-                    .map_err(|e| e.to_string());
+            .map(|(r, image)| {
+                (
+                    r,
+                    self.scanner.scan_ref(image, r).map_err(|e| e.to_string()),
+                )
+            })
+            .collect();
+        resolved
+            .iter()
+            .map(|(image, r)| {
+                let result = match r {
+                    Ok(r) => scanned
+                        .get(r)
+                        .cloned()
+                        .unwrap_or_else(|| Err("not scanned".into())),
+                    Err(e) => Err(e.clone()),
+                };
                 (image.to_string(), result)
             })
             .collect()
