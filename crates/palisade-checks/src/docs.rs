@@ -45,6 +45,13 @@ pub fn markdown() -> String {
                 "\n- Off by default (enable it in `.palisade.yaml`)"
             }
         );
+        if m.cross_object {
+            let _ = writeln!(
+                s,
+                "- Looks at other objects: the admission webhook, which sees one object at a \
+                 time, skips it"
+            );
+        }
         let _ = writeln!(s, "\n{}\n", m.rationale);
         let _ = writeln!(s, "**Remediation.** {}\n", m.remediation);
         if !m.assumptions.is_empty() {

@@ -43,6 +43,11 @@ pub struct CheckMeta {
     pub aliases: &'static [&'static str],
     /// Off by default (opt-in) checks are listed but only run when enabled in config.
     pub enabled_by_default: bool,
+    /// The check looks at other objects (a Service's pods, a workload's budget, a binding's
+    /// role): its verdict on an object depends on what else was scanned. A door that sees one
+    /// object at a time (the admission webhook) cannot give it and skips it. Guarded by a test
+    /// that runs every fixture object alone.
+    pub cross_object: bool,
     /// For cross-object checks: what the check assumes when the objects it needs may live
     /// outside the scanned set. Shown in docs and `checks explain`.
     pub assumptions: &'static str,

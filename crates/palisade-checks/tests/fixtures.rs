@@ -5,10 +5,10 @@
 //! A check without both fixtures fails the test.
 
 use palisade_checks::{Ctx, default_params, rules};
-use palisade_model::{CustomWorkloads, Index, LoadOptions, load_bytes};
+use palisade_model::{CustomWorkloads, Index, LoadOptions, Object, load_bytes};
 use std::path::Path;
 
-fn run(id: &str, file: &Path) -> Vec<String> {
+fn load(file: &Path) -> Vec<Object> {
     let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let out = load_bytes(&bytes, &file.display().to_string(), &LoadOptions::default());
     assert!(
@@ -22,16 +22,23 @@ fn run(id: &str, file: &Path) -> Vec<String> {
         "{}: no objects loaded",
         file.display()
     );
+    out.objects
+}
+
+/// Diagnostics of check `id` on every object of `objects`, as snapshot lines. With `alone`,
+/// each object is checked with an index holding only itself (as the admission webhook sees it).
+fn diagnostics(id: &str, objects: &[Object], alone: bool) -> Vec<String> {
     let custom = CustomWorkloads::default();
-    let index = Index::new(&out.objects, &custom);
     let check = palisade_checks::find(id).expect("registered");
     let params = default_params(check.meta());
-    let ctx = Ctx {
-        index: &index,
-        params: &params,
-    };
     let mut lines = Vec::new();
-    for obj in &out.objects {
+    for (i, obj) in objects.iter().enumerate() {
+        let set = if alone { &objects[i..=i] } else { objects };
+        let index = Index::new(set, &custom);
+        let ctx = Ctx {
+            index: &index,
+            params: &params,
+        };
         let mut diags = Vec::new();
         check.run(obj, &ctx, &mut diags);
         for d in diags {
@@ -46,6 +53,10 @@ fn run(id: &str, file: &Path) -> Vec<String> {
         }
     }
     lines
+}
+
+fn run(id: &str, file: &Path) -> Vec<String> {
+    diagnostics(id, &load(file), false)
 }
 
 #[test]
@@ -124,4 +135,43 @@ fn ids_are_unique_kebab_case_and_documented() {
             );
         }
     }
+}
+
+/// `cross_object` must be true exactly for the checks whose verdict on an object changes when
+/// the other objects of its fixtures are left out: the webhook skips those, and must run the rest.
+#[test]
+fn cross_object_flag_matches_behaviour() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut problems = Vec::new();
+    for check in rules::ALL {
+        let m = check.meta();
+        let mut differs = false;
+        for f in ["pass.yaml", "fail.yaml"] {
+            let file = root.join(m.id).join(f);
+            if !file.exists() {
+                continue;
+            }
+            let objects = load(&file);
+            differs |= diagnostics(m.id, &objects, true) != diagnostics(m.id, &objects, false);
+        }
+        if differs && !m.cross_object {
+            problems.push(format!(
+                "{}: its verdict depends on other objects; set `cross_object: true`",
+                m.id
+            ));
+        }
+        if !differs && m.cross_object {
+            problems.push(format!(
+                "{}: marked cross_object but no fixture shows it; add a fixture object whose \
+                 verdict depends on another, or unset the flag",
+                m.id
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

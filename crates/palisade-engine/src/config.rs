@@ -26,6 +26,8 @@ pub struct Config {
     pub pss: PssConfig,
     #[serde(default)]
     pub policies: PoliciesConfig,
+    #[serde(default)]
+    pub webhook: WebhookConfig,
     /// Where this config was read from (not part of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -142,6 +144,30 @@ pub struct PoliciesConfig {
     /// `Warn`, `Audit` (ValidatingAdmissionPolicy). Defaults: high, medium, info.
     #[serde(default)]
     pub severity: BTreeMap<String, String>,
+}
+
+/// The admission webhook's decisions (docs/webhook.md).
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Deny requests with findings at or above this severity; `none` denies nothing (warn-only
+    /// roll-out). Default: `failOn`, else `high`.
+    pub deny_on: Option<String>,
+    /// `Fail` (deny) or `Ignore` (allow with a warning) when an object cannot be read or a
+    /// policy errors or runs out of time. Default `Fail`.
+    pub failure_policy: Option<String>,
+    /// Whether `/mutate` returns the safe fixes as a JSON patch. Default true.
+    pub mutate: Option<bool>,
+    /// Namespace labels for when the API server cannot be asked (outside a cluster).
+    #[serde(default)]
+    pub namespaces: BTreeMap<String, NamespaceConfig>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NamespaceConfig {
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
 }
 
 /// A config problem, with the file and (where known) line.

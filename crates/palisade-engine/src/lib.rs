@@ -9,11 +9,13 @@ pub mod owner;
 pub mod policy;
 pub mod pss;
 pub mod rule;
+pub mod setup;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, WebhookConfig};
 pub use date::Date;
 pub use exempt::{ExemptionUse, ExpiredExemption};
-pub use rule::{Builtin, Evaluator, Prepared, RuleInfo, RuleSource};
+pub use rule::{Builtin, Enforcement, Evaluator, Prepared, RuleInfo, RuleSource};
+pub use setup::{Overrides, Setup};
 
 use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity, Str};
 use rayon::prelude::*;
@@ -332,6 +334,25 @@ impl Engine {
             }
         }
         out
+    }
+
+    /// Judges `objects[target]` as the admission webhook sees it: with only `objects` around it
+    /// (itself, its Namespace), leaving out the rules whose verdict needs the rest of the
+    /// cluster (`RuleInfo::cross_object`), which an audit of the whole set gives instead.
+    pub fn evaluate_alone(&self, objects: &[Object], target: usize) -> Vec<Finding> {
+        let Some(obj) = objects.get(target) else {
+            return Vec::new();
+        };
+        let index = Index::new(objects, &self.custom);
+        let prepared = self.prepare(&index);
+        let mut out = self.evaluate_one(&prepared, target as u32, obj);
+        out.retain(|f| !self.rules[f.rule as usize].cross_object);
+        out
+    }
+
+    /// The owner of an object, as reports name it.
+    pub fn owner_of(&self, obj: &Object) -> Arc<str> {
+        self.owners.owner_of(obj, &self.custom)
     }
 
     /// JSON Patch operations for the safe fixes of the given findings' rules.

@@ -2,7 +2,7 @@
 //! constraint (or VAP policy) name is a rule id; its severity follows its enforcement action
 //! (`policies.severity` in config; default deny → high, warn → medium, dryrun/Audit → info).
 
-use crate::rule::{Evaluator, Prepared, RuleInfo, RuleSource};
+use crate::rule::{Enforcement, Evaluator, Prepared, RuleInfo, RuleSource};
 use palisade_model::{Category, Diagnostic, Index, LoadError, Object, Pos, Severity};
 use palisade_policy::{Action, EngineChoice, PolicySet};
 use std::collections::{BTreeMap, HashMap};
@@ -72,6 +72,14 @@ impl Policies {
                 remediation: "Change the object so the policy allows it, or ask the policy's owners for an exemption.".into(),
                 references: vec![file.to_string()],
                 source: RuleSource::Policy,
+                // Referential policies read `data.inventory`; their verdicts still stand at
+                // admission, where the inventory is what the webhook knows.
+                cross_object: false,
+                enforcement: match action {
+                    Action::Deny => Enforcement::Deny,
+                    Action::Warn => Enforcement::Warn,
+                    Action::DryRun | Action::Audit => Enforcement::Audit,
+                },
             });
         };
         for c in &set.gatekeeper.constraints {
@@ -89,7 +97,7 @@ impl Policies {
                     "ValidatingAdmissionPolicy {} (binding {})",
                     b.policy_name, b.name
                 ),
-                Action::Deny,
+                b.action(),
                 &b.file,
             );
         }

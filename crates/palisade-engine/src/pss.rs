@@ -2,7 +2,7 @@
 //! profile's level and version, or at the `enforce` level a Namespace in the scanned set sets
 //! through its `pod-security.kubernetes.io/*` labels, as the admission controller would.
 
-use crate::rule::{Evaluator, Prepared, RuleInfo, RuleSource};
+use crate::rule::{Enforcement, Evaluator, Prepared, RuleInfo, RuleSource};
 use palisade_model::{Category, Diagnostic, Index, Object, Severity};
 use palisade_pss::policy::{Policy, policy_from_labels};
 use palisade_pss::{CONTROLS, Decoded, Level, LevelVersion};
@@ -56,6 +56,8 @@ impl Pss {
                 ),
                 references: c.references.iter().map(|r| r.to_string()).collect(),
                 source: RuleSource::Pss,
+                cross_object: false,
+                enforcement: Enforcement::Severity,
             })
             .collect();
         Ok(Pss {

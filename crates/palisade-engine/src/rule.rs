@@ -14,6 +14,20 @@ pub enum RuleSource {
     Image,
 }
 
+/// How a rule's findings act at the admission webhook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Enforcement {
+    /// Deny at or above the webhook's severity threshold (built-in checks, PSS).
+    Severity,
+    /// Always deny (Gatekeeper `deny`, VAP `Deny`), unless the webhook runs warn-only.
+    Deny,
+    /// Never deny; shown as a warning (Gatekeeper `warn`, VAP `Warn`).
+    Warn,
+    /// Recorded in audit annotations only (Gatekeeper `dryrun`, VAP `Audit`).
+    Audit,
+}
+
 /// What reports need to know about a rule.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RuleInfo {
@@ -25,6 +39,9 @@ pub struct RuleInfo {
     pub remediation: String,
     pub references: Vec<String>,
     pub source: RuleSource,
+    /// The verdict depends on other objects than the one judged (see `CheckMeta::cross_object`).
+    pub cross_object: bool,
+    pub enforcement: Enforcement,
 }
 
 pub trait Evaluator: Send + Sync {
@@ -73,6 +90,8 @@ impl Builtin {
                     remediation: m.remediation.into(),
                     references: m.references.iter().map(|r| r.to_string()).collect(),
                     source: RuleSource::Builtin,
+                    cross_object: m.cross_object,
+                    enforcement: Enforcement::Severity,
                 }
             })
             .collect();

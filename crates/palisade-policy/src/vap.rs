@@ -75,6 +75,13 @@ pub struct Binding {
     actions: Vec<Action>,
 }
 
+impl Binding {
+    /// The strongest of the binding's `validationActions` (Deny, then Warn, then Audit).
+    pub fn action(&self) -> Action {
+        self.actions.first().copied().unwrap_or(Action::Deny)
+    }
+}
+
 #[derive(Default)]
 pub struct Vap {
     /// Objects in the policy files whose kind is some policy's `paramKind` (params shipped with

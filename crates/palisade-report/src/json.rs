@@ -1,93 +1,224 @@
-//! The JSON report; its schema is documented in docs/json-report.md.
+//! The JSON report; its schema is documented in docs/json-report.md. Serialized straight from
+//! borrowed structs (no intermediate `serde_json::Value` tree): building that tree for a large
+//! scan cost more time and memory than the scan itself.
 
 use crate::Options;
-use palisade_engine::{Finding, Scan};
-use palisade_model::LoadError;
-use serde_json::{Value, json};
+use palisade_engine::{Finding, RuleSource, Scan};
+use palisade_model::{Category, LoadError, Object, Severity};
+use serde::Serialize;
+use std::io::Write as _;
 
 pub const SCHEMA_VERSION: &str = "palisade.dev/report/v1";
 
-pub(crate) fn finding(scan: &Scan, f: &Finding) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FindingOut<'a> {
+    check: &'a str,
+    title: &'a str,
+    severity: Severity,
+    category: Category,
+    source: RuleSource,
+    cross_object: bool,
+    message: &'a str,
+    object: ObjectRefOut<'a>,
+    location: LocationOut<'a>,
+    container: Option<&'a str>,
+    owner: &'a str,
+    fingerprint: String,
+    remediation: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exemption: Option<&'a palisade_engine::ExemptionUse>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectRefOut<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct LocationOut<'a> {
+    file: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    document: u32,
+    rendered: Option<&'a str>,
+    path: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LoadErrorOut<'a> {
+    file: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    document: Option<u32>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectOut<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+    file: &'a str,
+    owner: &'a str,
+    score: u8,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    objects: usize,
+    findings: usize,
+    by_severity: std::collections::BTreeMap<String, usize>,
+    score: u8,
+    fail_on: Severity,
+    failed: bool,
+    exempted: usize,
+    input_errors: usize,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'static str,
+    version: &'a str,
+}
+
+/// Serializes the items of an iterator as a JSON list without collecting them first.
+struct List<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for List<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(it) => s.collect_seq(it),
+            None => s.collect_seq(std::iter::empty::<T>()),
+        }
+    }
+}
+
+fn list<I: Iterator>(it: I) -> List<I> {
+    List(std::cell::Cell::new(Some(it)))
+}
+
+#[derive(Serialize)]
+#[serde(
+    rename_all = "camelCase",
+    bound(
+        serialize = "List<F>: Serialize, List<O>: Serialize, List<E>: Serialize, \
+                       List<I>: Serialize, List<W>: Serialize"
+    )
+)]
+struct Report<'a, F, O, E, I, W> {
+    schema: &'static str,
+    tool: Tool<'a>,
+    summary: Summary,
+    findings: List<F>,
+    objects: List<O>,
+    exempted: List<E>,
+    expired_exemptions: &'a [palisade_engine::ExpiredExemption],
+    input_errors: List<I>,
+    warnings: List<W>,
+}
+
+fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> FindingOut<'a> {
     let r = scan.rule(f);
     let o = scan.object(f);
-    let mut v = json!({
-        "check": r.id,
-        "title": r.title,
-        "severity": f.severity,
-        "category": r.category,
-        "source": r.source,
-        "message": f.message,
-        "object": {
-            "apiVersion": o.id.api_version.as_str(),
-            "kind": o.kind(),
-            "namespace": o.effective_namespace(),
-            "name": o.name(),
+    FindingOut {
+        check: &r.id,
+        title: &r.title,
+        severity: f.severity,
+        category: r.category,
+        source: r.source,
+        cross_object: r.cross_object,
+        message: &f.message,
+        object: ObjectRefOut {
+            api_version: o.id.api_version.as_str(),
+            kind: o.kind(),
+            namespace: o.effective_namespace(),
+            name: o.name(),
         },
-        "location": location(o, f),
-        "container": f.container.as_deref(),
-        "owner": scan.owner(f),
-        "fingerprint": f.fingerprint_hex(),
-        "remediation": r.remediation,
-    });
-    if let Some(e) = &f.exemption {
-        v["exemption"] = json!(e);
+        location: location(o, f),
+        container: f.container.as_deref(),
+        owner: scan.owner(f),
+        fingerprint: f.fingerprint_hex(),
+        remediation: &r.remediation,
+        exemption: f.exemption.as_ref(),
     }
-    v
 }
 
-pub(crate) fn location(o: &palisade_model::Object, f: &Finding) -> Value {
-    json!({
-        "file": o.source.display_file(),
-        "line": f.pos.is_known().then_some(f.pos.line),
-        "column": f.pos.is_known().then_some(f.pos.col),
-        "document": o.source.doc,
-        "rendered": o.source.template.is_some().then(|| o.source.file.as_ref()),
-        "path": (!f.path.is_empty()).then_some(f.path.as_str()),
-    })
+fn location<'a>(o: &'a Object, f: &'a Finding) -> LocationOut<'a> {
+    LocationOut {
+        file: o.source.display_file(),
+        line: f.pos.is_known().then_some(f.pos.line),
+        column: f.pos.is_known().then_some(f.pos.col),
+        document: o.source.doc,
+        rendered: o.source.template.is_some().then(|| o.source.file.as_ref()),
+        path: (!f.path.is_empty()).then_some(f.path.as_str()),
+    }
 }
 
-pub(crate) fn load_error(e: &LoadError) -> Value {
-    json!({
-        "file": e.file.as_ref(),
-        "line": e.pos.filter(|p| p.is_known()).map(|p| p.line),
-        "column": e.pos.filter(|p| p.is_known()).map(|p| p.col),
-        "document": e.doc,
-        "message": e.message,
-    })
+fn load_error(e: &LoadError) -> LoadErrorOut<'_> {
+    LoadErrorOut {
+        file: e.file.as_ref(),
+        line: e.pos.filter(|p| p.is_known()).map(|p| p.line),
+        column: e.pos.filter(|p| p.is_known()).map(|p| p.col),
+        document: e.doc,
+        message: &e.message,
+    }
 }
 
-pub fn to_json(scan: &Scan, opts: &Options) -> Value {
-    let by_sev: serde_json::Map<String, Value> = scan
-        .counts()
-        .iter()
-        .map(|(s, n)| (s.to_string(), json!(n)))
-        .collect();
-    json!({
-        "schema": SCHEMA_VERSION,
-        "tool": {"name": "palisade", "version": opts.tool_version},
-        "summary": {
-            "objects": scan.objects.len(),
-            "findings": scan.findings.len(),
-            "bySeverity": by_sev,
-            "score": scan.score(),
-            "failOn": opts.fail_on,
-            "failed": scan.count_at_least(opts.fail_on) > 0,
-            "exempted": scan.exempted.len(),
-            "inputErrors": scan.input_errors.len(),
+/// Writes the report, pretty-printed, followed by a newline.
+pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let report = Report {
+        schema: SCHEMA_VERSION,
+        tool: Tool {
+            name: "palisade",
+            version: opts.tool_version,
         },
-        "findings": scan.findings.iter().map(|f| finding(scan, f)).collect::<Vec<_>>(),
-        "objects": scan.objects.iter().enumerate().map(|(i, o)| json!({
-            "apiVersion": o.id.api_version.as_str(),
-            "kind": o.kind(),
-            "namespace": o.effective_namespace(),
-            "name": o.name(),
-            "file": o.source.display_file(),
-            "owner": scan.owners[i].as_ref(),
-            "score": scan.scores[i],
-        })).collect::<Vec<_>>(),
-        "exempted": scan.exempted.iter().map(|f| finding(scan, f)).collect::<Vec<_>>(),
-        "expiredExemptions": scan.expired_exemptions,
-        "inputErrors": scan.input_errors.iter().map(load_error).collect::<Vec<_>>(),
-        "warnings": scan.warnings.iter().map(load_error).collect::<Vec<_>>(),
-    })
+        summary: Summary {
+            objects: scan.objects.len(),
+            findings: scan.findings.len(),
+            by_severity: scan
+                .counts()
+                .iter()
+                .map(|(s, n)| (s.to_string(), *n))
+                .collect(),
+            score: scan.score(),
+            fail_on: opts.fail_on,
+            failed: scan.count_at_least(opts.fail_on) > 0,
+            exempted: scan.exempted.len(),
+            input_errors: scan.input_errors.len(),
+        },
+        findings: list(scan.findings.iter().map(|f| finding(scan, f))),
+        objects: list(scan.objects.iter().enumerate().map(|(i, o)| ObjectOut {
+            api_version: o.id.api_version.as_str(),
+            kind: o.kind(),
+            namespace: o.effective_namespace(),
+            name: o.name(),
+            file: o.source.display_file(),
+            owner: scan.owners[i].as_ref(),
+            score: scan.scores[i],
+        })),
+        exempted: list(scan.exempted.iter().map(|f| finding(scan, f))),
+        expired_exemptions: &scan.expired_exemptions,
+        input_errors: list(scan.input_errors.iter().map(load_error)),
+        warnings: list(scan.warnings.iter().map(load_error)),
+    };
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    serde_json::to_writer_pretty(&mut w, &report)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// The report as a JSON value (for callers that post-process it).
+pub fn to_json(scan: &Scan, opts: &Options) -> serde_json::Value {
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail, and our own output is valid JSON.
+    let _ = write(scan, opts, &mut buf);
+    serde_json::from_slice(&buf).unwrap_or_default()
 }

@@ -99,10 +99,10 @@ pub fn render(format: Format, scan: &Scan, opts: &Options) -> String {
     match format {
         Format::Text => text::render(scan, opts),
         Format::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&json::to_json(scan, opts)).unwrap_or_default();
-            s.push('\n');
-            s
+            let mut buf = Vec::new();
+            // Writing to a Vec cannot fail.
+            let _ = json::write(scan, opts, &mut buf);
+            String::from_utf8(buf).unwrap_or_default()
         }
         Format::Sarif => {
             let mut s =
@@ -112,6 +112,19 @@ pub fn render(format: Format, scan: &Scan, opts: &Options) -> String {
         }
         Format::Junit => junit::render(scan, opts),
         Format::Markdown => markdown::render(scan, opts),
+    }
+}
+
+/// Writes the report to `w`. JSON is streamed; the other formats are rendered first.
+pub fn write(
+    format: Format,
+    scan: &Scan,
+    opts: &Options,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(scan, opts, w),
+        _ => w.write_all(render(format, scan, opts).as_bytes()),
     }
 }
 

@@ -17,7 +17,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Audit manifests, Helm charts and Kustomize directories.
-    Scan(cmd::scan::Args),
+    Scan(Box<cmd::scan::Args>),
     /// List and explain the built-in checks.
     Checks(cmd::checks::Args),
     /// Pod Security Standards: the verdict Pod Security Admission gives, per object.
@@ -28,6 +28,8 @@ enum Command {
     Db(cmd::db::Args),
     /// Gatekeeper and ValidatingAdmissionPolicy files: run `suite.yaml` tests.
     Policy(cmd::policy::Args),
+    /// The admission webhook: the same verdicts at the cluster's door (HTTPS).
+    Webhook(Box<cmd::webhook::Args>),
 }
 
 /// Exit codes, documented in docs/exit-codes.md.
@@ -52,12 +54,13 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Scan(a) => cmd::scan::run(a),
+        Command::Scan(a) => cmd::scan::run(*a),
         Command::Checks(a) => cmd::checks::run(a),
         Command::Pss(a) => cmd::pss::run(a),
         Command::Image(a) => cmd::image::run(*a),
         Command::Policy(a) => cmd::policy::run(a),
         Command::Db(a) => cmd::db::run(a),
+        Command::Webhook(a) => cmd::webhook::run(*a),
     };
     ExitCode::from(code)
 }

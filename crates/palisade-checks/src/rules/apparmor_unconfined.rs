@@ -25,6 +25,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &[],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped. An unset profile passes: \
         the runtime default applies.",
 };

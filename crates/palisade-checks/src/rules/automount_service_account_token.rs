@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_38",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "When the pod does not decide, the ServiceAccount does: a ServiceAccount that is \
         not in the scanned set is assumed to mount its token (the Kubernetes default).",
 };

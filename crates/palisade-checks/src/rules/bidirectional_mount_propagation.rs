@@ -21,6 +21,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &[],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

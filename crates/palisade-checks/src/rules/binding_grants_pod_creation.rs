@@ -52,6 +52,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0188",
     ],
     enabled_by_default: false,
+    cross_object: true,
     assumptions: "The referenced role is looked up in the scanned manifests; the default \
         ClusterRoles `cluster-admin`, `admin` and `edit` (which allow creating workloads) and \
         `view` (which does not) are known without being scanned. Other roles outside the scan are \

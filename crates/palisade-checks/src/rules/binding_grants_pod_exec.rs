@@ -40,6 +40,7 @@ static META: CheckMeta = CheckMeta {
         "polaris:rolebindingClusterRolePodExecAttach",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "The referenced role is looked up in the scanned manifests (a Role in the \
         binding's namespace, or a ClusterRole). The default ClusterRoles `cluster-admin`, `admin`, \
         `edit` (which allow exec) and `view` (which does not) are known without being scanned. Any \

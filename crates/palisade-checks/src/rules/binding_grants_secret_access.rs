@@ -43,6 +43,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV2_K8S_5",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "The referenced role is looked up in the scanned manifests; the default \
         ClusterRoles `cluster-admin`, `admin` and `edit` (which grant Secret access) and `view` \
         (which does not) are known without being scanned. Other roles outside the scan are not \

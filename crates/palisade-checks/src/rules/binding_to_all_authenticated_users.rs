@@ -24,6 +24,7 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_BINDINGS],
     aliases: &["trivy:KSV01011", "kubescape:C-0265"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

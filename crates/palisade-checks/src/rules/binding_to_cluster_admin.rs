@@ -38,6 +38,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0035",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "The `cluster-admin` ClusterRole is recognised by name. Other roles are judged \
         from the scanned manifests; a role that is not in the scan is not reported by this check.",
 };

@@ -22,6 +22,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["checkov:CKV_K8S_42", "kubescape:C-0189"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

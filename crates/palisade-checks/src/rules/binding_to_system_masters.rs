@@ -24,6 +24,7 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_BINDINGS],
     aliases: &["trivy:KSV123", "kubescape:C-0246"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -31,6 +31,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["trivy:KSV022", "kubescape:C-0200", "checkov:CKV_K8S_25"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped: Linux capabilities do not apply.",
 };
 

@@ -35,6 +35,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_27",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

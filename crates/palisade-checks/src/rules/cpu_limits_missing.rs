@@ -30,5 +30,6 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_11",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };

@@ -22,6 +22,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:cronjob-has-deadline"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

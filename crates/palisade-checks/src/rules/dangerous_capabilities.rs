@@ -37,6 +37,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_39",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

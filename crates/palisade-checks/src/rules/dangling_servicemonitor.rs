@@ -20,6 +20,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:dangling-servicemonitor"],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Services are looked up in the scanned objects. Without a namespaceSelector \
         the ServiceMonitor watches its own namespace; when that namespace is not written in \
         the manifest (it is chosen at apply time) Services in any namespace count.",

@@ -25,6 +25,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:default-service-account", "kubescape:C-0189"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

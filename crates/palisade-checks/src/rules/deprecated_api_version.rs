@@ -38,6 +38,7 @@ static META: CheckMeta = CheckMeta {
         "trivy:KSV107",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Judged against `kubernetes_version` (kube-score defaults to 1.18, so it \
         accepts e.g. batch/v1beta1 CronJobs that this check reports).",
 };

@@ -30,6 +30,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["kubescape:C-0253"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -34,6 +34,7 @@ static META: CheckMeta = CheckMeta {
     ],
     aliases: &["kube-linter:dnsconfig-options"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -31,6 +31,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_28",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped: Linux capabilities do not apply.",
 };
 

@@ -26,6 +26,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0295",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -35,6 +35,7 @@ static META: CheckMeta = CheckMeta {
     ],
     aliases: &["kube-linter:env-value-from"],
     enabled_by_default: false,
+    cross_object: true,
     assumptions: "Secrets and ConfigMaps are looked up in the scanned objects of the pod's \
         namespace. They are often created outside the manifests (sealed secrets, operators, \
         `kubectl create secret`), so the check is off by default; references marked \

@@ -22,5 +22,6 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:container-ephemeral-storage-request-and-limit"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };

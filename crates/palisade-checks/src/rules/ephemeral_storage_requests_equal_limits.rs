@@ -18,5 +18,6 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:container-ephemeral-storage-request-equals-limit"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };

@@ -36,6 +36,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &[],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "The object's own annotations and its pod template's are checked. Matches \
         kube-linter's `forbidden-annotation` template when configured with the same keys.",
 };

@@ -20,6 +20,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["trivy:KSV007"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };
 

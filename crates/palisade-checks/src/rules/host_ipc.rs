@@ -30,5 +30,6 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_18",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };

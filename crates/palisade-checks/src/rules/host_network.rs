@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_19",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

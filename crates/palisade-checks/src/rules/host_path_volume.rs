@@ -24,6 +24,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["polaris:hostPathSet", "trivy:KSV023", "kubescape:C-0048"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

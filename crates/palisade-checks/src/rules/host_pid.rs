@@ -31,5 +31,6 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_17",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };

@@ -33,6 +33,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_26",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

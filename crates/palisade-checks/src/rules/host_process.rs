@@ -26,6 +26,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["polaris:hostProcess", "trivy:KSV103", "kubescape:C-0202"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

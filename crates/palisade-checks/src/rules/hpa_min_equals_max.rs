@@ -19,6 +19,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["polaris:hpaMaxAvailability"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
         "kube-score:horizontalpodautoscaler-replicas",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

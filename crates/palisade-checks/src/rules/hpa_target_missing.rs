@@ -24,6 +24,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0300",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "The target is looked up in the scanned objects (same namespace, kind and \
         name). A target deployed from elsewhere is reported too, and the message says it was \
         not found in the scanned set; exempt the HPA if that is intended.",

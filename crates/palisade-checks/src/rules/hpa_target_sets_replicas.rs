@@ -23,6 +23,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:deployment-targeted-by-hpa-does-not-have-replicas-configured"],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Only HPAs in the scanned objects are seen; a workload scaled by an HPA \
         deployed elsewhere is not reported.",
 };

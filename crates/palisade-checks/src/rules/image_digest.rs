@@ -30,6 +30,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["checkov:CKV_K8S_43", "kubescape:C-0306"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -40,6 +40,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_15",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

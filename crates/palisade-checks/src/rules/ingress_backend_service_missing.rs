@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0298",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "The Services an Ingress routes to are expected in \
         the same scan (they always live in the Ingress's namespace), as kube-linter and kube-score \
         assume. Backends that point to a `resource` rather than a Service are skipped.",

@@ -29,6 +29,7 @@ static META: CheckMeta = CheckMeta {
         "trivy:KCV0093",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Applies to the `nginx.ingress.kubernetes.io/` annotation prefix; controllers \
         configured with another prefix are not recognised.",
 };

@@ -23,6 +23,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["polaris:tlsSettingsMissing", "kubescape:C-0263"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "TLS terminated in front of the Ingress controller (for example at a cloud load \
         balancer) is not visible in the manifest; exempt such Ingresses with a reason.",
 };

@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &[],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "Ephemeral (debug) containers are interactive by design and are not reported.",
 };
 

@@ -29,6 +29,7 @@ static META: CheckMeta = CheckMeta {
         "kube-score:container-ports-check",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

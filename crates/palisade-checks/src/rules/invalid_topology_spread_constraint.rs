@@ -25,6 +25,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:pod-topology-spread-constraints"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

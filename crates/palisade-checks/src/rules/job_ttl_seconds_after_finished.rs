@@ -22,6 +22,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:job-ttl-seconds-after-finished"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "A Job with an ownerReference (created by a CronJob or another controller) \
         is not a standalone Job.",
 };

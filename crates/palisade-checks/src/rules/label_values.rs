@@ -24,6 +24,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:label-values"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -40,6 +40,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_14",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -31,6 +31,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["polaris:linuxHardening", "kubescape:C-0055"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped.",
 };
 

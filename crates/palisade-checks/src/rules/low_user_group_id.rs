@@ -35,6 +35,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_40",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Pods with `hostUsers: false` (own user namespace) and Windows pods are skipped.",
 };
 

@@ -21,5 +21,6 @@ static META: CheckMeta = CheckMeta {
         "kube-score:container-resource-requests-equal-limits",
     ],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };

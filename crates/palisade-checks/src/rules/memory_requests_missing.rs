@@ -29,5 +29,6 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_12",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };

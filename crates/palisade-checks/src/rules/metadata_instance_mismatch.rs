@@ -25,6 +25,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["polaris:metadataAndInstanceMismatched"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "Only a written label is compared (Polaris also fails when it is missing; use \
         required-labels for presence). Off by default: Helm sets the label to the release \
         name, which rarely equals each object's name.",

@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
         "kube-score:deployment-replicas",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Workloads targeted by a HorizontalPodAutoscaler in the scanned set are \
         skipped (the HPA owns the count; see hpa-min-replicas). An HPA outside the scanned set \
         cannot be seen, so such workloads are judged by `spec.replicas`.",

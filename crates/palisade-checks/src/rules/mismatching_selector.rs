@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0296",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Jobs (whose selector is generated) and ReplicationControllers without a \
         selector (it defaults to the template labels) are not checked; a missing selector is \
         only reported for apps/v1 kinds, where it is required.",

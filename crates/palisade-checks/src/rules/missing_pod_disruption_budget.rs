@@ -25,6 +25,7 @@ static META: CheckMeta = CheckMeta {
         "kube-score:statefulset-has-poddisruptionbudget",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "PodDisruptionBudgets are looked up in the scanned objects. A budget applied \
         from elsewhere cannot be seen: the workload is still reported, and the message says \
         whether the scan held any PodDisruptionBudget in that namespace at all.",

@@ -28,6 +28,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["kubescape:C-0206"],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Judged on the Namespace objects of the scan, against the NetworkPolicies of the \
         same scan; policies applied separately are not seen.",
 };

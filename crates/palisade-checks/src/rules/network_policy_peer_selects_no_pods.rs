@@ -22,6 +22,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:dangling-networkpolicypeer-podselector"],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Only peers with a `podSelector` and no \
         `namespaceSelector` are judged (the others reach namespaces the scan may not hold). The \
         peer pods are expected in the same scan, as kube-linter assumes. Empty pod selectors \

@@ -25,6 +25,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0299",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "The pods a policy is written for are expected in the \
         same scan, as kube-linter and kube-score assume: scan a policy together with its workloads \
         (pods created from manifests elsewhere are not seen). A policy with an empty `podSelector` \

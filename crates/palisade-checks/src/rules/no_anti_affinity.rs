@@ -44,6 +44,7 @@ static META: CheckMeta = CheckMeta {
         "kube-score:statefulset-has-host-podantiaffinity",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "",
 };
 

@@ -23,6 +23,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:no-node-affinity"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "A `nodeSelector` counts as stating the nodes. Only useful in clusters with \
         distinct node pools, hence off by default.",
 };

@@ -24,6 +24,7 @@ static META: CheckMeta = CheckMeta {
         "kube-linter:pdb-min-available",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "A `minAvailable` count is compared with the replicas of the workloads in the \
         scanned objects that the budget selects (the HPA's minReplicas when an HPA scales \
         them); workloads outside the scan are not seen.",

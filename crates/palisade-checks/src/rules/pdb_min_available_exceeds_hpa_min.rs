@@ -23,6 +23,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["polaris:pdbMinAvailableGreaterThanHPAMinReplicas"],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Only a PodDisruptionBudget and a HorizontalPodAutoscaler both in the scanned \
         objects can be compared; without either, nothing is reported. A percentage \
         `minAvailable` is resolved against the HPA's minReplicas, rounding up.",

@@ -20,6 +20,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:poddisruptionbudget-has-policy"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -21,6 +21,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:pdb-unhealthy-pod-eviction-policy"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -30,6 +30,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0030",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Pods no policy selects at all are reported by \
         `pod-not-covered-by-network-policy` instead. A direction counts as restricted when a \
         selecting policy lists it in `policyTypes`, even with no rules (deny all), unlike Polaris, \

@@ -34,6 +34,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV2_K8S_6",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "NetworkPolicies are expected in the scanned manifests: a policy applied \
         separately (by a platform team, or a cluster-wide policy of a CNI such as Calico or \
         Cilium) is not seen. Pods with `hostNetwork: true` are skipped, as NetworkPolicies do not \

@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         "kube-linter:priority-class-name",
     ],
     enabled_by_default: false,
+    cross_object: true,
     assumptions: "PriorityClasses are cluster-scoped and usually defined outside an \
         application's manifests: a name is only reported as undefined when the scan contains \
         PriorityClass objects and none has that name (the built-in system-* classes always \

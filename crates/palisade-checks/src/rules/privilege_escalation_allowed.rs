@@ -40,6 +40,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_20",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped: the setting does not exist there.",
 };
 

@@ -22,6 +22,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:privileged-ports", "trivy:KSV117"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
         "kube-linter:startup-port",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "A numeric port is only judged when the container declares `ports` at all: \
         declaring ports is optional, so a probe on an undeclared number may still reach the \
         process.",

@@ -22,6 +22,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:pod-probes-identical"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -38,6 +38,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_22",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped: the API server rejects the field there.",
 };
 

@@ -31,6 +31,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_9",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Every long-running workload is checked, whether or not a Service in the \
         scanned set selects it (kube-score only checks pods a Service targets): readiness also \
         gates rolling updates. When a scanned Service selects the pod, the message names it.",

@@ -26,6 +26,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["kube-linter:required-annotation-email"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "Checked on workloads (objects with a pod template), on their own metadata. \
         Off by default: which annotations an organisation requires is its own convention.",
 };

@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0077",
     ],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "Checked on workloads (objects with a pod template), on their own metadata. \
         Off by default: which labels an organisation requires is its own convention.",
 };

@@ -28,6 +28,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["kube-linter:restart-policy"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "Only a written restartPolicy is judged; an unset one is the API default. \
         Off by default: `Never` is a legitimate choice for some Jobs (see job-restart-policy for \
         the policy a Job must use).",

@@ -26,6 +26,7 @@ static META: CheckMeta = CheckMeta {
     aliases: &["trivy:KSV028"],
     // hostPath, the risky case, is reported by host-path-volume; this is the strict profile.
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };
 

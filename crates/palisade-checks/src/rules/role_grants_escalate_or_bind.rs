@@ -47,6 +47,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0191",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: LEFT_TO_WILDCARD_CHECK,
 };
 

@@ -41,6 +41,7 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["kubescape:C-0031"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: LEFT_TO_WILDCARD_CHECK,
 };
 

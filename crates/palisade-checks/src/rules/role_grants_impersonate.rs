@@ -43,6 +43,7 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV043", "kubescape:C-0065", "checkov:CKV2_K8S_3"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: LEFT_TO_WILDCARD_CHECK,
 };
 

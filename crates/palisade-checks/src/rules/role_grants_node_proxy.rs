@@ -31,6 +31,7 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV047", "kubescape:C-0279", "checkov:CKV2_K8S_2"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: LEFT_TO_WILDCARD_CHECK,
 };
 

@@ -55,6 +55,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV2_K8S_2",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -33,6 +33,7 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["checkov:CKV2_K8S_4"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: LEFT_TO_WILDCARD_CHECK,
 };
 

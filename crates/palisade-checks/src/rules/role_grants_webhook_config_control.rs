@@ -42,6 +42,7 @@ static META: CheckMeta = CheckMeta {
     params: &[IGNORE_ROLES],
     aliases: &["trivy:KSV114", "kubescape:C-0281", "checkov:CKV_K8S_155"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: LEFT_TO_WILDCARD_CHECK,
 };
 

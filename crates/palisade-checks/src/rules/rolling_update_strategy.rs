@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0305",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "An unset strategy is RollingUpdate (the API default) and passes. Every \
         Deployment is checked, not only those a Service targets (as kube-score does).",
 };

@@ -23,6 +23,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["trivy:KSV116"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

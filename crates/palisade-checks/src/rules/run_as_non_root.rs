@@ -38,6 +38,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0013",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "An image's `USER` is not known from the manifest: without `runAsNonRoot: true` \
         or a non-zero `runAsUser` the container is assumed to possibly run as root.",
 };

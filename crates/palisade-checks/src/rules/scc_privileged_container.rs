@@ -23,6 +23,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:scc-deny-privileged-container"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_31",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped. An explicit `Unconfined` \
         profile is reported by `seccomp-unconfined` instead.",
 };

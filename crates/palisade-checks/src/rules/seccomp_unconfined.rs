@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["trivy:KSV104"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "Windows pods (`spec.os.name: windows`) are skipped: seccomp does not apply.",
 };
 

@@ -28,6 +28,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0207",
     ],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };
 

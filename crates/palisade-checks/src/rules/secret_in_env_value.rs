@@ -35,6 +35,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0012",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
     ],
     // The specific checks (run-as-non-root, privilege escalation, …) say what is missing.
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -28,6 +28,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["trivy:KSV025"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -30,6 +30,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["kube-linter:sensitive-host-mounts", "trivy:KSV121"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

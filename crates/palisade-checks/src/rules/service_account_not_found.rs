@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0307",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "ServiceAccounts are often created outside an application's manifests, so a \
         missing one is only reported when the scan defines ServiceAccounts in the pod's namespace \
         or defines the Namespace itself. `default` always exists.",

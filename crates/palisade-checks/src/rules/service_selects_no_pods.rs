@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0293",
     ],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "The pods a Service routes to are expected in the same \
         scan, as kube-linter and kube-score assume: scan a Service together with its workloads. \
         Services without a selector (endpoints managed by hand) and ExternalName Services are \

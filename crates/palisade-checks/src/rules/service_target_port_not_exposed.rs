@@ -23,6 +23,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &[],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Judged against the workloads of the scan that the Service selects; a Service \
         that selects none is left to `service-selects-no-pods`. Numeric target ports are only \
         judged when some selected container declares ports, since declaring them is optional.",

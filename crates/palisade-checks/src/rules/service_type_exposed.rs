@@ -33,6 +33,7 @@ static META: CheckMeta = CheckMeta {
         "kubescape:C-0256",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -18,6 +18,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:sorted-keys"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "Every mapping of the object is checked, recursively; one finding per \
         unsorted mapping. Off by default: a style convention, not a defect.",
 };

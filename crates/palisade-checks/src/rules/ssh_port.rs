@@ -24,6 +24,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["kube-linter:ssh-port", "kubescape:C-0042"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -24,6 +24,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-score:statefulset-has-servicename"],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "The Service is looked up in the scanned objects; one defined elsewhere is \
         reported as not found, and the message says so.",
 };

@@ -27,6 +27,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kubescape:C-0062"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "Only `command` and `args` are visible: an image's own ENTRYPOINT is not.",
 };
 

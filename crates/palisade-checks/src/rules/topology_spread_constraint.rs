@@ -25,6 +25,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["polaris:topologySpreadConstraint"],
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "Jobs, CronJobs and DaemonSets (one pod per node) are not checked. Cluster-wide \
         default constraints configured in the scheduler are not visible to a manifest scan; \
         off by default for that reason.",

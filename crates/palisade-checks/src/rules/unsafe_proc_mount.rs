@@ -32,6 +32,7 @@ static META: CheckMeta = CheckMeta {
         "trivy:KSV027",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -28,6 +28,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["kube-linter:unsafe-sysctls", "trivy:KSV026"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

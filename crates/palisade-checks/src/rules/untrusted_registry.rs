@@ -35,6 +35,7 @@ static META: CheckMeta = CheckMeta {
     aliases: &["trivy:KSV125", "kubescape:C-0078"],
     // Only meaningful with the organisation's own list.
     enabled_by_default: false,
+    cross_object: false,
     assumptions: "",
 };
 

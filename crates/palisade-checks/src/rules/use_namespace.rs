@@ -36,6 +36,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_21",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "By default only an explicit `namespace: default` is reported: manifests that \
         leave the namespace out usually get one at deploy time (`-n`, Helm, Kustomize), which a \
         scan of the files cannot see. Set `flag_unset: true` to report those too (as Checkov \

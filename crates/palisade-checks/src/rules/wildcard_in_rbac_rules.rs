@@ -31,6 +31,7 @@ static META: CheckMeta = CheckMeta {
         "checkov:CKV_K8S_49",
     ],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

@@ -43,6 +43,7 @@ static META: CheckMeta = CheckMeta {
     }],
     aliases: &["kubescape:C-0267", "kubescape:C-0272", "kubescape:C-0255"],
     enabled_by_default: true,
+    cross_object: true,
     assumptions: "Joins each workload to the RoleBindings and ClusterRoleBindings of the scan \
         that name its ServiceAccount (directly or through the `system:serviceaccounts` groups) and \
         to the roles they reference; the default ClusterRoles `cluster-admin`, `admin`, `edit` \

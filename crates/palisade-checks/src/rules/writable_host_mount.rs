@@ -25,6 +25,7 @@ static META: CheckMeta = CheckMeta {
     params: &[],
     aliases: &["kube-linter:writable-host-mount", "kubescape:C-0045"],
     enabled_by_default: true,
+    cross_object: false,
     assumptions: "",
 };
 

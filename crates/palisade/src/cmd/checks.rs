@@ -36,6 +36,7 @@ pub fn run(args: Args) -> u8 {
                             "remediation": m.remediation, "references": m.references,
                             "aliases": m.aliases, "enabled_by_default": m.enabled_by_default,
                             "assumptions": m.assumptions,
+                            "cross_object": m.cross_object,
                             "params": m.params.iter().map(|p| serde_json::json!({
                                 "name": p.name, "description": p.description,
                                 "default": serde_json::from_str::<serde_json::Value>(p.default).unwrap_or(serde_json::Value::Null),
@@ -69,6 +70,12 @@ pub fn run(args: Args) -> u8 {
                 );
                 println!("Why: {}\n", m.rationale);
                 println!("Fix: {}\n", m.remediation);
+                if m.cross_object {
+                    println!(
+                        "Looks at other objects: yes (the admission webhook, which sees one \
+                         object at a time, skips it)\n"
+                    );
+                }
                 if !m.assumptions.is_empty() {
                     println!("Assumes: {}\n", m.assumptions);
                 }

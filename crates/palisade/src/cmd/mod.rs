@@ -6,3 +6,4 @@ pub mod image;
 pub mod policy;
 pub mod pss;
 pub mod scan;
+pub mod webhook;

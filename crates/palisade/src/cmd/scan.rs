@@ -1,7 +1,7 @@
 //! `palisade scan`: load inputs, run the engine, write reports, exit with the documented code.
 
 use crate::exit;
-use palisade_engine::{Config, Date, Engine, Evaluator};
+use palisade_engine::{Config, Date, Evaluator, Overrides, Setup};
 use palisade_model::Severity;
 use palisade_report::{Format, GroupBy};
 use std::io::IsTerminal;
@@ -113,28 +113,20 @@ pub fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return usage(format!("--fail-on: {e}")),
     };
+    let overrides = Overrides {
+        pss: args.pss.clone(),
+        policies: args.policies.clone(),
+    };
     let mut extra: Vec<Box<dyn Evaluator>> = Vec::new();
     match crate::cmd::image::workload_evaluator(&args.images) {
         Ok(e) => extra.extend(e),
         Err(e) => return usage(e),
     }
-    if let Some(profile) = args.pss.as_deref().or(config.pss.profile.as_deref()) {
-        match palisade_engine::pss::Pss::new(profile, &config.pss) {
-            Ok(p) => extra.push(Box::new(p)),
-            Err(e) => return usage(e),
-        }
-    }
-    let mut policy_paths: Vec<PathBuf> = config.policies.paths.iter().map(PathBuf::from).collect();
-    policy_paths.extend(args.policies.iter().cloned());
-    let mut policy_errors = Vec::new();
-    if !policy_paths.is_empty() {
-        let (p, errs) =
-            palisade_engine::policy::Policies::load(&policy_paths, &config.policies.severity);
-        policy_errors = errs;
-        extra.push(Box::new(p));
-    }
-    let engine = match Engine::new(&config, extra, Date::today()) {
-        Ok(e) => e,
+    let Setup {
+        engine,
+        policy_errors,
+    } = match Setup::new(&config, &overrides, extra, Date::today()) {
+        Ok(s) => s,
         Err(e) => return usage(e),
     };
     for w in &engine.warnings {
@@ -164,13 +156,24 @@ pub fn run(args: Args) -> u8 {
         color,
         tool_version: env!("CARGO_PKG_VERSION"),
     };
-    print!("{}", palisade_report::render(format, &scan, &ropts));
+    {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        if let Err(e) = palisade_report::write(format, &scan, &ropts, &mut lock)
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            eprintln!("error: cannot write the report: {e}");
+            return exit::USAGE;
+        }
+    }
     let plain = palisade_report::Options {
         color: false,
         ..ropts
     };
     for (f, p) in outputs {
-        if let Err(e) = std::fs::write(&p, palisade_report::render(f, &scan, &plain)) {
+        let written = std::fs::File::create(&p)
+            .and_then(|mut file| palisade_report::write(f, &scan, &plain, &mut file));
+        if let Err(e) = written {
             eprintln!("error: cannot write {}: {e}", p.display());
             return exit::USAGE;
         }
