@@ -78,6 +78,10 @@ pub struct Constraint {
 pub struct Gatekeeper {
     pub templates: Vec<Template>,
     pub constraints: Vec<Constraint>,
+    /// Ready-made Rego engines of templates that do not read `data.inventory`, kept across
+    /// evaluators: the webhook prepares an evaluator per request, and cloning a compiled
+    /// template each time cost more than evaluating it.
+    shared: Vec<Mutex<Vec<Engine>>>,
 }
 
 fn err(
@@ -175,6 +179,11 @@ impl Gatekeeper {
                 action,
             });
         }
+        gk.shared = gk
+            .templates
+            .iter()
+            .map(|_| Mutex::new(Vec::new()))
+            .collect();
         gk
     }
 
@@ -604,7 +613,11 @@ impl GkEvaluator<'_> {
         review: &Value,
         params: &Node,
     ) -> Result<Vec<(String, bool)>, String> {
-        let pooled = self.pools[ti].lock().ok().and_then(|mut p| p.pop());
+        let pool = match (code.uses_inventory, self.gk.shared.get(ti)) {
+            (false, Some(shared)) => shared,
+            _ => &self.pools[ti],
+        };
+        let pooled = pool.lock().ok().and_then(|mut p| p.pop());
         let mut engine = match pooled {
             Some(e) => e,
             None => {
@@ -621,7 +634,7 @@ impl GkEvaluator<'_> {
         input.insert(rego::key("parameters"), rego::node_to_value(params));
         engine.set_input(Value::from(input));
         let result = engine.eval_rule(code.rule.clone());
-        if let Ok(mut p) = self.pools[ti].lock() {
+        if let Ok(mut p) = pool.lock() {
             p.push(engine);
         }
         let value = result
