@@ -285,7 +285,7 @@ fn review(i: usize) -> (Bytes, String, bool) {
     let ns = format!("team-{}", i % 5);
     let labels =
         json!({"app": format!("web-{i}"), "team": format!("team-{}", i % 5), "pizza": "yes"});
-    let (kind, resource, group, object) = if i % 2 == 0 {
+    let (kind, resource, group, object) = if i.is_multiple_of(2) {
         let obj = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": format!("web-{i}"), "namespace": ns, "labels": labels},
