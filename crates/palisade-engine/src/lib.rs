@@ -107,6 +107,8 @@ pub struct Engine {
     offsets: Vec<usize>,
     /// Per rule: enabled and effective severity.
     enabled: Vec<bool>,
+    /// Enabled and judged on the object alone (not `cross_object`): what admission runs.
+    alone: Vec<bool>,
     severity: Vec<Severity>,
     exemptions: exempt::Exemptions,
     owners: owner::Owners,
@@ -179,7 +181,7 @@ impl Engine {
         }
 
         let all_enabled = config.checks.enable.iter().any(|x| x == "*");
-        let enabled = rules
+        let enabled: Vec<bool> = rules
             .iter()
             .map(|r| {
                 let default_on = match r.source {
@@ -197,6 +199,11 @@ impl Engine {
                     default_on || all_enabled || listed(&config.checks.enable)
                 }
             })
+            .collect();
+        let alone = rules
+            .iter()
+            .zip(&enabled)
+            .map(|(r, &on)| on && !r.cross_object)
             .collect();
         let mut severity = Vec::with_capacity(rules.len());
         for r in &rules {
@@ -219,6 +226,7 @@ impl Engine {
             rules,
             offsets,
             enabled,
+            alone,
             severity,
             exemptions,
             owners,
@@ -293,9 +301,23 @@ impl Engine {
         }
     }
 
-    /// Prepares every evaluator for a scan over `index`.
+    /// Prepares every evaluator for a scan over `index`, with the enabled rules.
     pub fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Vec<Box<dyn Prepared + 'a>> {
-        self.evaluators.iter().map(|e| e.prepare(index)).collect()
+        self.prepare_for(index, &self.enabled)
+    }
+
+    /// Prepares every evaluator for the rules marked in `wanted` (indexed like `rules()`).
+    fn prepare_for<'a>(
+        &'a self,
+        index: &'a Index<'a>,
+        wanted: &'a [bool],
+    ) -> Vec<Box<dyn Prepared + 'a>> {
+        let ends = self.offsets.iter().skip(1).copied().chain([wanted.len()]);
+        self.evaluators
+            .iter()
+            .zip(self.offsets.iter().zip(ends))
+            .map(|(e, (&start, end))| e.prepare(index, &wanted[start..end]))
+            .collect()
     }
 
     /// Findings for one object (exempted ones carry their exemption). The webhook calls this
@@ -344,9 +366,9 @@ impl Engine {
             return Vec::new();
         };
         let index = Index::new(objects, &self.custom);
-        let prepared = self.prepare(&index);
+        let prepared = self.prepare_for(&index, &self.alone);
         let mut out = self.evaluate_one(&prepared, target as u32, obj);
-        out.retain(|f| !self.rules[f.rule as usize].cross_object);
+        out.retain(|f| self.alone[f.rule as usize]);
         out
     }
 

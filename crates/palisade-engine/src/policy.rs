@@ -124,7 +124,7 @@ impl Evaluator for Policies {
     fn rules(&self) -> &[RuleInfo] {
         &self.rules
     }
-    fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Box<dyn Prepared + 'a> {
+    fn prepare<'a>(&'a self, index: &'a Index<'a>, _wanted: &'a [bool]) -> Box<dyn Prepared + 'a> {
         Box::new(PolicyScan {
             p: self,
             ev: self.set.evaluator(index),

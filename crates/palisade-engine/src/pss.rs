@@ -78,7 +78,7 @@ impl Evaluator for Pss {
     fn rules(&self) -> &[RuleInfo] {
         &self.rules
     }
-    fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Box<dyn Prepared + 'a> {
+    fn prepare<'a>(&'a self, index: &'a Index<'a>, _wanted: &'a [bool]) -> Box<dyn Prepared + 'a> {
         Box::new(PssScan { pss: self, index })
     }
 }

@@ -47,8 +47,9 @@ pub struct RuleInfo {
 pub trait Evaluator: Send + Sync {
     fn rules(&self) -> &[RuleInfo];
     /// Per-scan state built once from the index (e.g. Gatekeeper's `data.inventory`), then used
-    /// for every object in parallel.
-    fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Box<dyn Prepared + 'a>;
+    /// for every object in parallel. `wanted[i]` says whether rule `i` is asked for: an
+    /// evaluator may skip the others (their findings would be dropped anyway).
+    fn prepare<'a>(&'a self, index: &'a Index<'a>, wanted: &'a [bool]) -> Box<dyn Prepared + 'a>;
     /// JSON Patch operations fixing what rule `rule` reports, where a safe fix exists.
     fn fix(&self, _rule: usize, _obj: &Object, _index: &Index) -> Vec<serde_json::Value> {
         Vec::new()
@@ -102,12 +103,16 @@ impl Builtin {
 struct BuiltinScan<'a> {
     b: &'a Builtin,
     index: &'a Index<'a>,
+    wanted: &'a [bool],
 }
 
 impl Prepared for BuiltinScan<'_> {
     fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
         let mut diags = Vec::new();
         for (i, (check, params)) in self.b.checks.iter().enumerate() {
+            if !self.wanted.get(i).copied().unwrap_or(true) {
+                continue;
+            }
             let ctx = Ctx {
                 index: self.index,
                 params,
@@ -123,8 +128,12 @@ impl Evaluator for Builtin {
         &self.rules
     }
 
-    fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Box<dyn Prepared + 'a> {
-        Box::new(BuiltinScan { b: self, index })
+    fn prepare<'a>(&'a self, index: &'a Index<'a>, wanted: &'a [bool]) -> Box<dyn Prepared + 'a> {
+        Box::new(BuiltinScan {
+            b: self,
+            index,
+            wanted,
+        })
     }
 
     fn fix(&self, rule: usize, obj: &Object, index: &Index) -> Vec<serde_json::Value> {

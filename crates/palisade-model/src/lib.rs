@@ -19,7 +19,7 @@ mod yaml;
 
 pub use diag::{Category, Diagnostic, Severity};
 pub use index::Index;
-pub use load::{LoadError, LoadOptions, LoadOutput, load_bytes};
+pub use load::{LoadError, LoadOptions, LoadOutput, load_bytes, load_json};
 pub use node::{Entry, Map, Node, Pos, Str, Value};
 pub use object::{Object, ObjectRef, Source};
 pub use selector::LabelSelector;

@@ -405,6 +405,15 @@ fn add_document(out: &mut LoadOutput, file: &Arc<str>, doc: u32, root: Node) {
     }
 }
 
+/// Reads one object already decoded from JSON (an AdmissionReview's `request.object`) with the
+/// checks `load_bytes` makes on every document; positions are unknown. Much cheaper than
+/// serializing it back to text for `load_bytes`, which the webhook did on every request.
+pub fn load_json(v: &serde_json::Value, file: &str) -> LoadOutput {
+    let mut out = LoadOutput::default();
+    add_object(&mut out, &Arc::from(file), 0, None, Node::from_json(v));
+    out
+}
+
 fn add_object(out: &mut LoadOutput, file: &Arc<str>, doc: u32, item: Option<u32>, root: Node) {
     let what = match item {
         Some(i) => format!("item {i} of document {}", doc + 1),

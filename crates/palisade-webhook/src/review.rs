@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 use palisade_engine::{Config, Date, Enforcement, Engine, Finding, Overrides, Setup};
-use palisade_model::{Index, LoadOptions, Node, Object, Severity, Source, load_bytes};
+use palisade_model::{Index, Node, Object, Severity, Source, load_json};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -458,8 +458,7 @@ fn finding_line(id: &str, f: &Finding) -> String {
 }
 
 fn read_object(doc: &Value) -> Result<Object, String> {
-    let bytes = serde_json::to_vec(doc).map_err(|e| e.to_string())?;
-    let mut out = load_bytes(&bytes, "<admission>", &LoadOptions::default());
+    let mut out = load_json(doc, "<admission>");
     if let Some(e) = out.errors.first() {
         return Err(e.message.clone());
     }

@@ -124,8 +124,10 @@ fn child(mode: &str, dir: &str) {
     let loaded = palisade_render::load(&[dir.to_string()], &opts);
     let n = loaded.objects.len();
     if mode == "scan" {
+        let parsed = t.elapsed().as_secs_f64();
         let engine = Engine::new(&Config::default(), Vec::new(), Date::today()).expect("engine");
         let scan = engine.run(loaded.objects, loaded.errors, loaded.warnings);
+        let checked = t.elapsed().as_secs_f64();
         let ropts = palisade_report::Options {
             texts: &Default::default(),
             group_by: Default::default(),
@@ -141,7 +143,12 @@ fn child(mode: &str, dir: &str) {
             &mut std::io::sink(),
         )
         .expect("write report");
-        eprintln!("    findings: {}", scan.findings.len());
+        eprintln!(
+            "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s, report {:.3} s",
+            scan.findings.len(),
+            checked - parsed,
+            t.elapsed().as_secs_f64() - checked
+        );
     } else {
         std::hint::black_box(&loaded.objects);
     }
@@ -153,6 +160,7 @@ fn measure(dir: &Path, mode: &str) -> (usize, f64, u64) {
     for _ in 0..3 {
         let out = Command::new(std::env::current_exe().expect("exe"))
             .args(["--child", mode, dir.to_str().expect("utf-8 path")])
+            .stderr(std::process::Stdio::inherit())
             .output()
             .expect("run child");
         let s = String::from_utf8_lossy(&out.stdout);

@@ -32,28 +32,9 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_rustls::TlsConnector;
 
-/// The ten Gatekeeper templates (directories of the library) and the sample constraint used.
-const POLICIES: [(&str, &str); 10] = [
-    ("general/requiredlabels", "verify-label-key-only"),
-    ("general/allowedrepos", "repo-must-be-openpolicyagent"),
-    (
-        "general/disallowedtags",
-        "container-image-must-not-have-latest-tag",
-    ),
-    ("general/containerlimits", "container-must-have-limits"),
-    ("general/requiredprobes", "must-have-probes"),
-    ("general/replicalimits", "replicalimits"),
-    (
-        "pod-security-policy/allow-privilege-escalation",
-        "psp-allow-privilege-escalation-container",
-    ),
-    (
-        "pod-security-policy/read-only-root-filesystem",
-        "psp-readonlyrootfilesystem",
-    ),
-    ("pod-security-policy/host-namespaces", "psp-host-namespace"),
-    ("pod-security-policy/seccompv2", "psp-seccomp-restricted"),
-];
+#[path = "../../palisade-webhook/benches/support/policies.rs"]
+mod policies;
+use policies::POLICIES;
 
 const RATES: [f64; 3] = [100.0, 500.0, 1000.0];
 /// Per-request client timeout: above the webhooks' timeoutSeconds (5) in deploy/.

@@ -579,3 +579,33 @@ fn mutated_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn json_objects_get_the_checks_of_documents() {
+    let good = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "x"}]}});
+    let out = load_json(&good, "<admission>");
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.objects.len(), 1);
+    assert_eq!(out.objects[0].name(), "p");
+    // The same object read from text gives the same tree.
+    let text = load_with(good.to_string().as_bytes(), &LoadOptions::default());
+    assert_eq!(
+        text.objects[0].root.to_json(),
+        out.objects[0].root.to_json()
+    );
+
+    let as_map = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "p"}, "spec": {"containers": {"c": {"image": "x"}}}});
+    let out = load_json(&as_map, "<admission>");
+    assert!(out.objects.is_empty());
+    assert!(
+        out.errors[0].message.contains("containers"),
+        "{:?}",
+        out.errors
+    );
+
+    let no_kind = serde_json::json!({"apiVersion": "v1", "metadata": {"name": "p"}});
+    let out = load_json(&no_kind, "<admission>");
+    assert!(out.errors[0].message.contains("`kind`"), "{:?}", out.errors);
+}
