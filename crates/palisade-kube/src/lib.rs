@@ -174,12 +174,17 @@ fn describe(e: &watcher::Error) -> String {
         watcher::Error::WatchError(s) => s.code == 403 || s.code == 401,
         _ => false,
     };
-    let mut detail = match e {
-        watcher::Error::InitialListFailed(k)
-        | watcher::Error::WatchStartFailed(k)
-        | watcher::Error::WatchFailed(k) => format!("{text}: {k}"),
-        _ => text,
-    };
+    // The root cause (`Connection refused`, a TLS error, ...) is often only in the source chain.
+    let mut detail = text;
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !detail.contains(&s_text) {
+            detail.push_str(": ");
+            detail.push_str(&s_text);
+        }
+        source = s.source();
+    }
     if forbidden {
         detail.push_str(
             "; the service account needs get, list and watch on namespaces \

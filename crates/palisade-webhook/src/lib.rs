@@ -3,6 +3,7 @@
 //! reloaded when their files change, without dropping requests.
 
 pub mod metrics;
+pub mod namespaces;
 pub mod review;
 pub mod tls;
 
@@ -11,6 +12,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http_body_util::BodyExt;
+use namespaces::ApiLabels;
+pub use namespaces::NamespaceSource;
 use palisade_engine::{Config, Date, Overrides};
 use review::{BadRequest, Decider, Mode, Request};
 use std::net::SocketAddr;
@@ -51,6 +54,8 @@ pub struct Options {
     pub request_timeout: Duration,
     /// How often config, policy and certificate files are checked for changes.
     pub reload_interval: Duration,
+    /// Where namespace labels (Pod Security levels, namespaceSelectors) come from.
+    pub namespace_labels: NamespaceSource,
 }
 
 impl Options {
@@ -64,6 +69,7 @@ impl Options {
             max_body_bytes: 8 << 20,
             request_timeout: Duration::from_secs(10),
             reload_interval: Duration::from_secs(2),
+            namespace_labels: NamespaceSource::Config,
         }
     }
 }
@@ -85,6 +91,8 @@ pub fn build_decider(opts: &Options) -> Result<Decider, String> {
 struct App {
     decider: RwLock<Arc<Decider>>,
     metrics: metrics::Metrics,
+    /// Namespace labels from the API server, when watched; they win over the config's.
+    api_labels: ApiLabels,
     ready: AtomicBool,
     max_body: usize,
     request_timeout: Duration,
@@ -189,8 +197,12 @@ async fn answer(app: &Arc<App>, mode: Mode, req: axum::extract::Request) -> Resp
     };
     let decider = app.decider();
     let budget = app.request_timeout / 2;
-    let (d, r) = (Arc::clone(&decider), request.clone());
-    let task = tokio::task::spawn_blocking(move || d.decide(&r, mode, &|_| None));
+    let (d, r, api) = (
+        Arc::clone(&decider),
+        request.clone(),
+        app.api_labels.clone(),
+    );
+    let task = tokio::task::spawn_blocking(move || d.decide(&r, mode, &|ns| api.labels(ns)));
     let outcome = match tokio::time::timeout(budget, task).await {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => decider.unjudged(&request, &format!("evaluation failed: {e}")),
@@ -226,12 +238,19 @@ fn router(app: Arc<App>) -> Router {
         .route(
             "/readyz",
             get(move || {
-                let ok = ready.ready.load(Ordering::Relaxed);
+                let (up, listed) = (
+                    ready.ready.load(Ordering::Relaxed),
+                    ready.api_labels.ready(),
+                );
                 async move {
-                    if ok {
-                        text(StatusCode::OK, "ok")
-                    } else {
-                        text(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
+                    match (up, listed) {
+                        (true, true) => text(StatusCode::OK, "ok"),
+                        (false, _) => text(StatusCode::SERVICE_UNAVAILABLE, "shutting down"),
+                        // Reviews judged now would miss the namespaces' Pod Security labels.
+                        (true, false) => text(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "waiting for the first list of namespaces from the Kubernetes API",
+                        ),
                     }
                 }
             }),
@@ -407,9 +426,13 @@ impl Prepared {
         let resolver = Arc::new(tls::Resolver::new(key));
         let config = tls::server_config(Arc::clone(&resolver))?;
         let rules = decider.engine.rules().len();
+        let metrics = metrics::Metrics::default();
+        // Started before listening so the first list is under way while the server comes up.
+        let api_labels = ApiLabels::start(&opts.namespace_labels, &metrics).await?;
         let app = Arc::new(App {
             decider: RwLock::new(Arc::new(decider)),
-            metrics: metrics::Metrics::default(),
+            metrics,
+            api_labels,
             ready: AtomicBool::new(true),
             max_body: opts.max_body_bytes,
             request_timeout: opts.request_timeout,

@@ -38,6 +38,9 @@ pub struct Metrics {
     pub decisions: Family<DecisionLabels, Counter>,
     pub reloads: Family<ReloadLabels, Counter>,
     pub rules: Gauge,
+    /// Namespaces known from the Kubernetes API (0 when labels come from the config only).
+    pub namespaces: Gauge,
+    pub namespace_watch_errors: Counter,
 }
 
 impl Default for Metrics {
@@ -72,6 +75,18 @@ impl Default for Metrics {
         );
         let rules = Gauge::default();
         registry.register("rules", "Rules loaded", rules.clone());
+        let namespaces = Gauge::default();
+        registry.register(
+            "namespaces",
+            "Namespaces whose labels are known from the Kubernetes API",
+            namespaces.clone(),
+        );
+        let namespace_watch_errors = Counter::default();
+        registry.register(
+            "namespace_watch_errors",
+            "Failed lists or watches of Namespaces (each is retried with backoff)",
+            namespace_watch_errors.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -79,6 +94,8 @@ impl Default for Metrics {
             decisions,
             reloads,
             rules,
+            namespaces,
+            namespace_watch_errors,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! End-to-end tests of `palisade webhook`: the real binary, real HTTPS on loopback.
 
+mod fake_kube;
+
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use serde_json::{Value, json};
@@ -56,6 +58,8 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
             .args(args)
             .current_dir(root())
+            // `--namespace-labels auto` would watch the API when the tests run in a pod.
+            .env_remove("KUBERNETES_SERVICE_HOST")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -525,4 +529,144 @@ fn without_tls_material_it_says_what_to_give() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.crt"));
+}
+
+const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
+
+/// Polls `f` until it holds; a generous deadline, not a timing assertion.
+fn eventually(server: &Server, what: &str, f: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !f() {
+        assert!(Instant::now() < deadline, "never: {what}\n{}", server.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A hardened pod whose only flaw is an NFS volume: Pod Security `baseline` allows it,
+/// `restricted` does not (only configMap, secret, emptyDir, PVC, ... volumes).
+fn nfs_pod(namespace: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "nfs-reader", "namespace": namespace, "labels": {"app": "reader"}},
+        "spec": {
+            "automountServiceAccountToken": false,
+            "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "runAsGroup": 10001,
+                "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "app",
+                "image": "registry.example.com/app:1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
+                    "capabilities": {"drop": ["ALL"]}},
+                "resources": {"requests": {"cpu": "100m", "memory": "64Mi"},
+                    "limits": {"cpu": "200m", "memory": "64Mi"}},
+                "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
+                "readinessProbe": {"httpGet": {"path": "/readyz", "port": 8080}},
+                "volumeMounts": [{"name": "data", "mountPath": "/data", "readOnly": true}]}],
+            "volumes": [{"name": "data", "nfs": {"server": "nfs.example.com", "path": "/exports"}}]}})
+}
+
+#[test]
+fn namespace_labels_come_from_a_watch_on_the_kubernetes_api() {
+    let dir = tmp("kube");
+    let api = fake_kube::FakeApi::start();
+    api.set("strict", &[(ENFORCE, "restricted")]);
+    api.set("lax", &[("team", "web")]);
+    let kubeconfig = dir.join("kubeconfig");
+    api.write_kubeconfig(&kubeconfig);
+    // The config gives `lax` a restricted label (the API's labels win) and knows `offline`,
+    // which the API does not (the config answers).
+    let config = dir.join("palisade.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "pss:\n  profile: baseline\nwebhook:\n  denyOn: medium\n  namespaces:\n    \
+             lax:\n      labels: {{{ENFORCE}: restricted}}\n    \
+             offline:\n      labels: {{{ENFORCE}: restricted}}\n"
+        ),
+    )
+    .expect("config");
+    let server = Server::start(
+        &dir,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ],
+    );
+    // The fake holds the list back: the webhook must not take reviews without labels.
+    let (status, body) = server.call("GET", "/readyz", b"");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("namespaces"), "{body}");
+    assert_eq!(api.requests().0, 0);
+    api.open_list();
+    eventually(&server, "ready after the list", || {
+        server.call("GET", "/readyz", b"").0 == 200
+    });
+    assert!(api.requests().0 >= 1);
+
+    let verdict = |ns: &str| {
+        let out = server.review("/validate", &admission(ns, &nfs_pod(ns), ns));
+        let resp = out["response"].clone();
+        let allowed = resp["allowed"] == true;
+        (allowed, resp.to_string())
+    };
+    let (allowed, resp) = verdict("strict");
+    assert!(!allowed, "{resp}");
+    assert!(resp.contains("pss-restricted-volumes"), "{resp}");
+    assert!(resp.contains("restricted"), "{resp}");
+    let (allowed, resp) = verdict("lax");
+    assert!(allowed, "the API's labels win over the config's: {resp}");
+    assert!(!resp.contains("pss-"), "{resp}");
+    let (allowed, resp) = verdict("offline");
+    assert!(
+        !allowed && resp.contains("pss-restricted-volumes"),
+        "config fallback: {resp}"
+    );
+    let (allowed, resp) = verdict("fresh");
+    assert!(allowed, "{resp}");
+
+    // A label change and a namespace created after the start reach the webhook by the watch.
+    api.set("lax", &[("team", "web"), (ENFORCE, "restricted")]);
+    api.set("fresh", &[(ENFORCE, "restricted")]);
+    eventually(&server, "MODIFIED lax applies", || !verdict("lax").0);
+    eventually(&server, "ADDED fresh applies", || !verdict("fresh").0);
+    let (_, m) = server.call("GET", "/metrics", b"");
+    assert!(m.contains("palisade_webhook_namespaces 3"), "{m}");
+
+    // A broken watch: refused once, retried with backoff; the last labels stay in use.
+    api.break_watches(1);
+    eventually(&server, "the failed watch is logged", || {
+        server.log().contains("error: namespace watch:")
+    });
+    assert!(server.log().contains("last known namespace labels"));
+    assert!(!verdict("strict").0);
+    api.set("strict", &[]);
+    eventually(&server, "the watch resumed", || verdict("strict").0);
+    assert_eq!(server.call("GET", "/readyz", b"").0, 200);
+    let (_, m) = server.call("GET", "/metrics", b"");
+    assert!(
+        m.contains("palisade_webhook_namespace_watch_errors_total 1"),
+        "{m}"
+    );
+    assert!(api.requests().1 >= 2, "{:?}", api.requests());
+}
+
+#[test]
+fn an_unreadable_kubeconfig_is_named() {
+    let dir = tmp("kubeconfig");
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["webhook", "--no-config", "--listen", "127.0.0.1:0"])
+        .args(["--self-signed", "localhost", "--kubeconfig"])
+        .arg(dir.join("missing-kubeconfig"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing-kubeconfig"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["webhook", "--no-config", "--self-signed", "localhost"])
+        .args(["--namespace-labels", "config", "--kubeconfig", "x"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--kubeconfig"));
 }

@@ -2,7 +2,9 @@
 
 use crate::exit;
 use palisade_engine::{Config, Overrides};
-use palisade_webhook::{ConfigSource, Options, Prepared, TlsSource, tls::CertFiles};
+use palisade_webhook::{
+    ConfigSource, NamespaceSource, Options, Prepared, TlsSource, tls::CertFiles,
+};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -52,6 +54,44 @@ pub struct Args {
     /// Seconds between checks of the config, policy and certificate files for changes.
     #[arg(long, default_value_t = 2)]
     pub reload_interval: u64,
+    /// Where namespace labels (Pod Security levels, policies' namespaceSelectors) come from:
+    /// `api` watches Namespaces through the Kubernetes API (config `webhook.namespaces` still
+    /// answers for namespaces the API does not know; /readyz waits for the first list);
+    /// `config` uses `webhook.namespaces` only; `auto` is `api` inside a cluster
+    /// (KUBERNETES_SERVICE_HOST set) or with --kubeconfig, else `config`.
+    #[arg(long, value_enum, default_value_t = LabelSource::Auto)]
+    pub namespace_labels: LabelSource,
+    /// Kubeconfig file for reaching the API from outside a cluster (its current context).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LabelSource {
+    Auto,
+    Api,
+    Config,
+}
+
+/// Resolves `--namespace-labels` and `--kubeconfig`; `in_cluster` matters only for `auto`.
+fn namespace_source(
+    mode: LabelSource,
+    kubeconfig: Option<PathBuf>,
+    in_cluster: bool,
+) -> Result<NamespaceSource, String> {
+    match mode {
+        LabelSource::Config if kubeconfig.is_some() => Err(
+            "--kubeconfig is for reading namespace labels from the API; drop it, or use \
+             --namespace-labels api"
+                .into(),
+        ),
+        LabelSource::Config => Ok(NamespaceSource::Config),
+        LabelSource::Api => Ok(NamespaceSource::Api { kubeconfig }),
+        LabelSource::Auto if kubeconfig.is_some() || in_cluster => {
+            Ok(NamespaceSource::Api { kubeconfig })
+        }
+        LabelSource::Auto => Ok(NamespaceSource::Config),
+    }
 }
 
 pub fn run(args: Args) -> u8 {
@@ -84,7 +124,19 @@ pub fn run(args: Args) -> u8 {
             None => ConfigSource::Defaults,
         }
     };
+    let namespace_labels = match namespace_source(
+        args.namespace_labels,
+        args.kubeconfig.clone(),
+        palisade_kube::in_cluster(),
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     let mut opts = Options::new(args.listen, tls);
+    opts.namespace_labels = namespace_labels.clone();
     opts.config = config;
     opts.overrides = Overrides {
         pss: args.pss,
@@ -111,6 +163,18 @@ pub fn run(args: Args) -> u8 {
              its base64 (e.g. `base64 -w0 ca.crt`)"
         );
     }
+    match &namespace_labels {
+        NamespaceSource::Config => {
+            eprintln!("palisade webhook: namespace labels from the config (webhook.namespaces)")
+        }
+        NamespaceSource::Api { kubeconfig } => eprintln!(
+            "palisade webhook: namespace labels from the Kubernetes API ({}), then the config; \
+             ready once namespaces are listed",
+            kubeconfig
+                .as_ref()
+                .map_or("in-cluster".into(), |p| p.display().to_string())
+        ),
+    }
     let served = prepared.serve(|addr, rules| {
         eprintln!("palisade webhook: listening on https://{addr} ({rules} rules)");
     });
@@ -120,5 +184,33 @@ pub fn run(args: Args) -> u8 {
             eprintln!("error: {e}");
             exit::USAGE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_reads_the_api_in_a_cluster_or_with_a_kubeconfig() {
+        let kc = || Some(PathBuf::from("kc"));
+        let api = |k: Option<PathBuf>| NamespaceSource::Api { kubeconfig: k };
+        let src = namespace_source;
+        assert_eq!(
+            src(LabelSource::Auto, None, false),
+            Ok(NamespaceSource::Config)
+        );
+        assert_eq!(src(LabelSource::Auto, None, true), Ok(api(None)));
+        assert_eq!(src(LabelSource::Auto, kc(), false), Ok(api(kc())));
+        assert_eq!(src(LabelSource::Api, None, false), Ok(api(None)));
+        assert_eq!(
+            src(LabelSource::Config, None, true),
+            Ok(NamespaceSource::Config)
+        );
+        assert!(
+            src(LabelSource::Config, kc(), false)
+                .unwrap_err()
+                .contains("--kubeconfig")
+        );
     }
 }

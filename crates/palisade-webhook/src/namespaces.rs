@@ -1,0 +1,77 @@
+//! Where a namespace's labels come from: a watch on the Kubernetes API when there is one, the
+//! config's `webhook.namespaces` otherwise (and as the fallback for namespaces the API does not
+//! know).
+
+use crate::metrics::Metrics;
+use palisade_kube::{NamespaceLabels, Progress};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NamespaceSource {
+    /// `webhook.namespaces` in the config only.
+    Config,
+    /// A watch on Namespaces through this kubeconfig, or (`None`) the in-cluster service
+    /// account / `KUBECONFIG`; the config still answers for namespaces the API does not know.
+    Api { kubeconfig: Option<PathBuf> },
+}
+
+/// The labels the API server gave, when the webhook watches it.
+#[derive(Clone, Default)]
+pub(crate) struct ApiLabels(Option<NamespaceLabels>);
+
+impl ApiLabels {
+    /// Connects and starts the watch on the current runtime. A bad kubeconfig fails here;
+    /// an unreachable or refusing API server only delays readiness (the watch retries).
+    pub(crate) async fn start(source: &NamespaceSource, metrics: &Metrics) -> Result<Self, String> {
+        let NamespaceSource::Api { kubeconfig } = source else {
+            return Ok(ApiLabels(None));
+        };
+        let client = palisade_kube::client(kubeconfig.as_deref()).await?;
+        let (known, errors) = (
+            metrics.namespaces.clone(),
+            metrics.namespace_watch_errors.clone(),
+        );
+        let listed_once = AtomicBool::new(false);
+        let (labels, task) = NamespaceLabels::watch(client, move |p| match p {
+            Progress::Listed { namespaces } => {
+                known.set(namespaces as i64);
+                let again = listed_once.swap(true, Ordering::Relaxed);
+                eprintln!(
+                    "palisade webhook: {} {namespaces} namespaces from the Kubernetes API{}",
+                    if again { "re-listed" } else { "listed" },
+                    if again { "" } else { "; ready" }
+                );
+            }
+            Progress::Changed { namespaces } => {
+                known.set(namespaces as i64);
+            }
+            Progress::Failed { error } => {
+                errors.inc();
+                let meanwhile = if listed_once.load(Ordering::Relaxed) {
+                    "the last known namespace labels stay in use"
+                } else {
+                    "not ready until the namespaces are listed"
+                };
+                eprintln!(
+                    "palisade webhook: error: namespace watch: {error}; retrying with backoff, \
+                     {meanwhile}"
+                );
+            }
+        });
+        tokio::spawn(task);
+        Ok(ApiLabels(Some(labels)))
+    }
+
+    /// Whether admission may be judged: always with config labels; with the API, once its
+    /// first list of namespaces has arrived.
+    pub(crate) fn ready(&self) -> bool {
+        self.0.as_ref().is_none_or(NamespaceLabels::synced)
+    }
+
+    /// The API's labels for `namespace`; `None` lets the config answer.
+    pub(crate) fn labels(&self, namespace: &str) -> Option<BTreeMap<String, String>> {
+        self.0.as_ref().and_then(|l| l.labels(namespace))
+    }
+}
