@@ -277,17 +277,25 @@ impl Engine {
                 }
             }
         }
-        let key = |f: &Finding| {
-            let o = &objects[f.object as usize];
-            (
-                o.source.display_file().to_string(),
-                o.source.doc,
-                f.pos,
-                f.rule,
-            )
+        // Rank objects by (file, document) once, so the findings sort on integers.
+        let mut order: Vec<u32> = (0..objects.len() as u32).collect();
+        let file_doc = |i: u32| {
+            let s = &objects[i as usize].source;
+            (s.display_file(), s.doc)
         };
-        findings.sort_by_cached_key(key);
-        exempted.sort_by_cached_key(key);
+        order.sort_by(|&a, &b| file_doc(a).cmp(&file_doc(b)));
+        let mut rank = vec![0u32; objects.len()];
+        for (r, w) in order.iter().enumerate() {
+            let same = r > 0 && file_doc(order[r - 1]) == file_doc(*w);
+            rank[*w as usize] = if same {
+                rank[order[r - 1] as usize]
+            } else {
+                r as u32
+            };
+        }
+        let key = |f: &Finding| (rank[f.object as usize], f.pos, f.rule);
+        findings.sort_by_key(key);
+        exempted.sort_by_key(key);
         Scan {
             rules: self.rules.clone(),
             objects,

@@ -10,12 +10,16 @@
 
 use crate::literals;
 use cel::common::ast::{ComprehensionExpr, EntryExpr, Expr, IdedExpr, ListExpr, LiteralValue};
+use cel::common::traits::{Container, Indexer};
+use cel::common::types::CelMap;
+use cel::common::value::Val;
 use cel::extractors::Arguments;
 use cel::objects::{Key, Map, OptionalValue};
 use cel::{Context, ExecutionError, FunctionContext, Value};
 use kube_cel::KubeCelExt;
 use kube_cel::cel;
 use palisade_model::{Node, Value as NV};
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
@@ -333,7 +337,28 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                 accu_var: c.accu_var,
                 accu_init: rewrite(c.accu_init)?,
                 loop_cond: rewrite(c.loop_cond)?,
-                loop_step: call("@tick", vec![step], id),
+                // `@tick(1) ? step : null`: charges one unit per iteration. Passing the step's
+                // value through a function instead would copy the accumulator on every
+                // iteration (cel 0.13 converts function arguments and results deeply).
+                loop_step: call(
+                    cel::common::ast::operators::CONDITIONAL,
+                    vec![
+                        call(
+                            "@tick",
+                            vec![IdedExpr {
+                                id,
+                                expr: Expr::Literal(LiteralValue::Int(1.into())),
+                            }],
+                            id,
+                        ),
+                        step,
+                        IdedExpr {
+                            id,
+                            expr: Expr::Literal(LiteralValue::Null),
+                        },
+                    ],
+                    id,
+                ),
                 result: rewrite(c.result)?,
             }))
         }
@@ -368,20 +393,34 @@ fn rewrite(e: IdedExpr) -> Result<IdedExpr, CelError> {
                     },
                 });
             }
-            let operand = rewrite(*s.operand)?;
-            let field = IdedExpr {
+            // A chain `x.a.b.c` becomes one call `@path(x, "a", "b", "c")` (`@has_path` for
+            // has()), which walks the interpreter's values in place: see `path_function`.
+            let field = |name: &str, id| IdedExpr {
                 id,
                 // Back-quoted names (`a.`b.c``) select the field `b.c`.
-                expr: Expr::Literal(LiteralValue::String(s.field.trim_matches('`').into())),
+                expr: Expr::Literal(LiteralValue::String(name.trim_matches('`').into())),
             };
-            if s.test {
-                // has() also looks into optionals.
-                return Ok(call("@pal_has", vec![operand, field], id));
-            } else {
-                // cel 0.13 answers `false` for a field of a string, number or null; cel-go
-                // fails. `@sel` fails too and otherwise looks the field up like the interpreter.
-                return Ok(call("@sel", vec![operand, field], id));
+            let mut fields = vec![field(&s.field, id)];
+            let mut operand = *s.operand;
+            loop {
+                match std::mem::take(&mut operand.expr) {
+                    Expr::Select(inner)
+                        if !inner.test
+                            && !matches!(&inner.operand.expr, Expr::Ident(r) if r == "variables") =>
+                    {
+                        fields.push(field(&inner.field, operand.id));
+                        operand = *inner.operand;
+                    }
+                    other => {
+                        operand.expr = other;
+                        break;
+                    }
+                }
             }
+            fields.push(rewrite(operand)?);
+            fields.reverse();
+            let name = if s.test { "@has_path" } else { "@path" };
+            return Ok(call(name, fields, id));
         }
         other @ (Expr::Ident(_) | Expr::Literal(_)) => other,
     };
@@ -518,48 +557,124 @@ fn size_cost(v: &Value) -> u64 {
     }
 }
 
+/// `operand.field`. cel 0.13 answers `false` for a field of a string, number or null; cel-go
+/// fails, and so does this.
+fn select(operand: Value, field: Arc<String>) -> Result<Value, ExecutionError> {
+    match &operand {
+        Value::Opaque(o) if o.downcast_ref::<OptionalValue>().is_some() => {
+            Ok(optional_lookup(&operand, &Value::String(field)))
+        }
+        Value::Map(m) => m
+            .map
+            .get(&Key::String(field.clone()))
+            .cloned()
+            .ok_or(ExecutionError::NoSuchKey(field)),
+        other => Err(ExecutionError::function_error(
+            "select",
+            format!(
+                "no such key: {field} (the value is {}, not a map)",
+                other.type_of()
+            ),
+        )),
+    }
+}
+
+/// `has(operand.field)`; it also looks into optionals.
+fn has_field(a: Value, field: Arc<String>) -> Result<Value, ExecutionError> {
+    let base = match &a {
+        Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
+            Some(opt) => match opt.value() {
+                Some(v) => v.clone(),
+                None => return Ok(Value::Bool(false)),
+            },
+            None => a.clone(),
+        },
+        _ => a.clone(),
+    };
+    Ok(Value::Bool(
+        matches!(&base, Value::Map(m) if m.map.contains_key(&Key::String(field))),
+    ))
+}
+
+/// A function that gets its arguments unevaluated (cel's own `Function` type, which it does not
+/// export by name).
+type RawFunction = Box<dyn Fn(&mut FunctionContext) -> Result<Value, ExecutionError> + Send + Sync>;
+
+/// `@path(x, "a", "b")` is `x.a.b`; `@has_path(x, "a", "b")` is `has(x.a.b)`. Written as a raw
+/// function so that its arguments are not converted: cel 0.13 copies every function argument
+/// and result deeply between its two value representations, and going through `@sel` for
+/// each step copied the whole object several times per field access. Maps are walked in
+/// place; only the final value is converted. Optionals and non-maps take the per-step
+/// semantics of `select` and `has_field`.
+fn path_function(test: bool) -> RawFunction {
+    let not_literal =
+        || ExecutionError::function_error("select", "internal: field names must be literals");
+    Box::new(
+        move |ftx: &mut FunctionContext| -> Result<Value, ExecutionError> {
+            let Some((root, fields)) = ftx.args.split_first() else {
+                return Err(ExecutionError::MissingArgumentOrTarget);
+            };
+            let names = fields
+                .iter()
+                .map(|f| match &f.expr {
+                    Expr::Literal(LiteralValue::String(s)) => Ok(s.inner()),
+                    _ => Err(not_literal()),
+                })
+                .collect::<Result<Vec<&str>, _>>()?;
+            let root = Value::resolve_val(root, ftx.ptx)?;
+            let mut cur: &dyn Val = root.as_ref();
+            for (i, f) in fields.iter().enumerate() {
+                let key: &dyn Val = match &f.expr {
+                    Expr::Literal(LiteralValue::String(k)) => k,
+                    _ => return Err(not_literal()),
+                };
+                let next = match cur.downcast_ref::<CelMap>() {
+                    Some(m) if test && i + 1 == fields.len() => {
+                        return Ok(Value::Bool(Container::contains(m, key)?));
+                    }
+                    Some(m) => match Indexer::get(m, key)? {
+                        Cow::Borrowed(v) => Some(v),
+                        Cow::Owned(_) => None,
+                    },
+                    None => None,
+                };
+                match next {
+                    Some(v) => cur = v,
+                    None => {
+                        let mut v = Value::try_from(cur)?;
+                        for (j, name) in names[i..].iter().enumerate() {
+                            let field = Arc::new(name.to_string());
+                            v = if test && i + j + 1 == names.len() {
+                                has_field(v, field)?
+                            } else {
+                                select(v, field)?
+                            };
+                        }
+                        return Ok(v);
+                    }
+                }
+            }
+            Value::try_from(cur)
+        },
+    )
+}
+
 fn root_context() -> Context<'static> {
     let mut ctx = Context::default();
     ctx.register_all();
-    ctx.add_function(
-        "@tick",
-        |_ftx: &FunctionContext, v: Value| -> Result<Value, ExecutionError> {
-            let extra = match &v {
-                Value::String(s) => s.len() as u64 / 16,
-                _ => 0,
-            };
-            charge(1 + extra)?;
-            Ok(v)
-        },
-    );
+    ctx.add_function("@tick", |units: i64| -> Result<Value, ExecutionError> {
+        charge(units.max(0) as u64)?;
+        Ok(Value::Bool(true))
+    });
     ctx.add_function(
         "@optsel",
         |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
             Ok(optional_lookup(&operand, &Value::String(field)))
         },
     );
-    ctx.add_function(
-        "@sel",
-        |operand: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
-            match &operand {
-                Value::Opaque(o) if o.downcast_ref::<OptionalValue>().is_some() => {
-                    Ok(optional_lookup(&operand, &Value::String(field)))
-                }
-                Value::Map(m) => m
-                    .map
-                    .get(&Key::String(field.clone()))
-                    .cloned()
-                    .ok_or(ExecutionError::NoSuchKey(field)),
-                other => Err(ExecutionError::function_error(
-                    "select",
-                    format!(
-                        "no such key: {field} (the value is {}, not a map)",
-                        other.type_of()
-                    ),
-                )),
-            }
-        },
-    );
+    ctx.add_function("@sel", select);
+    ctx.add_function("@path", path_function(false));
+    ctx.add_function("@has_path", path_function(true));
     ctx.add_function(
         "__pal_map_of",
         |pairs: Arc<Vec<Value>>| -> Result<Value, ExecutionError> {
@@ -651,24 +766,7 @@ fn root_context() -> Context<'static> {
             }
         },
     );
-    ctx.add_function(
-        "@pal_has",
-        |a: Value, field: Arc<String>| -> Result<Value, ExecutionError> {
-            let base = match &a {
-                Value::Opaque(o) => match o.downcast_ref::<OptionalValue>() {
-                    Some(opt) => match opt.value() {
-                        Some(v) => v.clone(),
-                        None => return Ok(Value::Bool(false)),
-                    },
-                    None => a.clone(),
-                },
-                _ => a.clone(),
-            };
-            Ok(Value::Bool(
-                matches!(&base, Value::Map(m) if m.map.contains_key(&Key::String(field))),
-            ))
-        },
-    );
+    ctx.add_function("@pal_has", has_field);
     // cel-go semantics where cel 0.13 / kube-cel differ: `size` counts code points, `int`
     // checks ranges and reads timestamps, the bit functions take uints and shift logically.
     ctx.add_function(

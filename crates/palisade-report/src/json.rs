@@ -210,9 +210,130 @@ pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io
         warnings: list(scan.warnings.iter().map(load_error)),
     };
     let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer_pretty(&mut w, &report)?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut w, Lines::default());
+    report.serialize(&mut ser).map_err(std::io::Error::other)?;
     w.write_all(b"\n")?;
     w.flush()
+}
+
+/// Indents the outer two levels and writes everything deeper on one line: one finding, object
+/// or error per line, so the report stays readable, greps and diffs well, and is a third of the
+/// size of fully pretty-printed JSON on large scans.
+#[derive(Default)]
+struct Lines {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Lines {
+    const INDENTED_LEVELS: usize = 2;
+
+    fn open(&mut self, w: &mut (impl std::io::Write + ?Sized), c: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(c)
+    }
+    fn close(&mut self, w: &mut (impl std::io::Write + ?Sized), c: &[u8]) -> std::io::Result<()> {
+        let indented = self.depth <= Self::INDENTED_LEVELS;
+        self.depth -= 1;
+        if indented && self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.depth)?;
+        }
+        w.write_all(c)
+    }
+    fn item(&mut self, w: &mut (impl std::io::Write + ?Sized), first: bool) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        if self.depth <= Self::INDENTED_LEVELS {
+            w.write_all(b"\n")?;
+            indent(w, self.depth)?;
+        }
+        Ok(())
+    }
+}
+
+fn indent(w: &mut (impl std::io::Write + ?Sized), depth: usize) -> std::io::Result<()> {
+    for _ in 0..depth {
+        w.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+impl serde_json::ser::Formatter for Lines {
+    fn begin_array<W: std::io::Write + ?Sized>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: std::io::Write + ?Sized>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: std::io::Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: std::io::Write + ?Sized>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: std::io::Write + ?Sized>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: std::io::Write + ?Sized>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: std::io::Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: std::io::Write + ?Sized>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(if self.depth <= Self::INDENTED_LEVELS {
+            b": "
+        } else {
+            b":"
+        })
+    }
+    fn end_object_value<W: std::io::Write + ?Sized>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(v: &serde_json::Value) -> String {
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, Lines::default());
+        v.serialize(&mut ser).expect("serializes");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn outer_levels_indented_items_one_per_line() {
+        let v = serde_json::json!({
+            "summary": {"objects": 2, "bySeverity": {"high": 1}},
+            "findings": [{"check": "a", "location": {"line": 3}}, {"check": "b", "tags": []}],
+            "warnings": [],
+            "empty": {}
+        });
+        let text = lines(&v);
+        assert_eq!(
+            text,
+            "{\n  \"empty\": {},\n  \"findings\": [\n    {\"check\":\"a\",\"location\":{\"line\":3}},\n    \
+             {\"check\":\"b\",\"tags\":[]}\n  ],\n  \"summary\": {\n    \"bySeverity\": {\"high\":1},\n    \
+             \"objects\": 2\n  },\n  \"warnings\": []\n}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back, v);
+    }
 }
 
 /// The report as a JSON value (for callers that post-process it).
