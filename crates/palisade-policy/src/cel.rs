@@ -1300,6 +1300,51 @@ mod tests {
     }
 
     #[test]
+    fn field_chains_keep_select_and_has_semantics() {
+        // Walked in place through maps...
+        assert_eq!(
+            run("object.metadata.labels.a"),
+            Ok(Value::String(Arc::new("b".into())))
+        );
+        assert_eq!(run("has(object.metadata.labels.a)"), Ok(Value::Bool(true)));
+        assert_eq!(run("has(object.metadata.labels.z)"), Ok(Value::Bool(false)));
+        assert_eq!(
+            run("object.metadata.labels").map(|v| matches!(v, Value::Map(_))),
+            Ok(true)
+        );
+        // ...missing keys fail as a select does, and has() of a field of a missing one too.
+        assert!(
+            run("object.metadata.nope")
+                .unwrap_err()
+                .message
+                .contains("no such key")
+        );
+        assert!(
+            run("has(object.nope.x)")
+                .unwrap_err()
+                .message
+                .contains("no such key")
+        );
+        // A field of a scalar is an error (cel-go), has() of one is false.
+        let e = run("object.metadata.name.x").unwrap_err();
+        assert!(e.message.contains("not a map"), "{e}");
+        assert_eq!(run("has(object.metadata.name.x)"), Ok(Value::Bool(false)));
+        // Chains over computed values and optionals take the per-step path.
+        assert_eq!(run("{'a': {'b': 1}}.a.b"), Ok(Value::Int(1)));
+        assert_eq!(
+            run("object.?metadata.labels.a.orValue('none')"),
+            Ok(Value::String(Arc::new("b".into())))
+        );
+        assert_eq!(
+            run("object.?nope.labels.a.orValue('none')"),
+            Ok(Value::String(Arc::new("none".into())))
+        );
+        assert_eq!(run("has(object.?metadata.labels)"), Ok(Value::Bool(true)));
+        // Back-quoted field names.
+        assert_eq!(run("{'a.b': 2}.`a.b`"), Ok(Value::Int(2)));
+    }
+
+    #[test]
     fn expensive_expressions_stop() {
         let e = run("[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, \
                      [1,2,3,4,5,6,7,8,9,10].all(d, [1,2,3,4,5,6,7,8,9,10].all(e, [1,2,3,4,5,6,7,8,9,10].all(f, true))))))")
