@@ -319,14 +319,19 @@ fn config_paths(opts: &Options) -> Vec<PathBuf> {
     paths
 }
 
+/// What the files looked like when the running config and certificate were read.
+struct Stamps {
+    config: Vec<(PathBuf, u64, Option<std::time::SystemTime>)>,
+    cert: Option<Vec<u8>>,
+}
+
 /// Polls the files: simple and reliable across ConfigMap symlink swaps and editors that
 /// replace files, which file-event watchers are known to miss.
-async fn reload_loop(app: Arc<App>, opts: Options, resolver: Arc<tls::Resolver>) {
-    let mut config_stamp = stamp(&config_paths(&opts));
-    let mut cert_stamp = match &opts.tls {
-        TlsSource::Files(f) => f.load().ok().map(|(_, s)| s),
-        TlsSource::SelfSigned { .. } => None,
-    };
+async fn reload_loop(app: Arc<App>, opts: Options, resolver: Arc<tls::Resolver>, stamps: Stamps) {
+    let Stamps {
+        config: mut config_stamp,
+        cert: mut cert_stamp,
+    } = stamps;
     loop {
         tokio::time::sleep(opts.reload_interval).await;
         let now = stamp(&config_paths(&opts));
@@ -377,13 +382,21 @@ pub struct Prepared {
     opts: Options,
     decider: Decider,
     key: rustls::sign::CertifiedKey,
+    stamps: Stamps,
 }
 
 impl Prepared {
     pub fn new(opts: Options) -> Result<(Prepared, Option<tls::SelfSigned>), String> {
+        // Stamped before reading, so a change made while (or after) reading is reloaded.
+        let config_stamp = stamp(&config_paths(&opts));
         let decider = build_decider(&opts)?;
+        let mut cert_stamp = None;
         let (key, generated) = match &opts.tls {
-            TlsSource::Files(f) => (f.load()?.0, None),
+            TlsSource::Files(f) => {
+                let (key, s) = f.load()?;
+                cert_stamp = Some(s);
+                (key, None)
+            }
             TlsSource::SelfSigned { names, cert_dir } => {
                 let s = tls::SelfSigned::generate(names)?;
                 if let Some(dir) = cert_dir {
@@ -398,7 +411,19 @@ impl Prepared {
                 (key, Some(s))
             }
         };
-        Ok((Prepared { opts, decider, key }, generated))
+        let stamps = Stamps {
+            config: config_stamp,
+            cert: cert_stamp,
+        };
+        Ok((
+            Prepared {
+                opts,
+                decider,
+                key,
+                stamps,
+            },
+            generated,
+        ))
     }
 
     pub fn warnings(&self) -> &[String] {
@@ -422,7 +447,12 @@ impl Prepared {
         self,
         on_listening: impl FnOnce(SocketAddr, usize) + Send + 'static,
     ) -> Result<(), String> {
-        let Prepared { opts, decider, key } = self;
+        let Prepared {
+            opts,
+            decider,
+            key,
+            stamps,
+        } = self;
         let resolver = Arc::new(tls::Resolver::new(key));
         let config = tls::server_config(Arc::clone(&resolver))?;
         let rules = decider.engine.rules().len();
@@ -461,7 +491,12 @@ impl Prepared {
             };
         };
         on_listening(addr, rules);
-        tokio::spawn(reload_loop(Arc::clone(&app), opts.clone(), resolver));
+        tokio::spawn(reload_loop(
+            Arc::clone(&app),
+            opts.clone(),
+            resolver,
+            stamps,
+        ));
         let (h, a) = (handle.clone(), Arc::clone(&app));
         tokio::spawn(async move {
             shutdown_signal().await;

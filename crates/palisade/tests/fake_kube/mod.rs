@@ -123,7 +123,8 @@ impl Drop for FakeApi {
     }
 }
 
-/// Serves one connection: requests in turn (keep-alive) until a watch ends it.
+/// Serves one connection: requests in turn (keep-alive, as the client pools connections, also
+/// after a watch ends) until the client closes it or the server stops.
 fn serve(conn: TcpStream, shared: &(Mutex<State>, Condvar)) {
     let Ok(read) = conn.try_clone() else { return };
     let mut reader = BufReader::new(read);
@@ -163,7 +164,9 @@ fn serve(conn: TcpStream, shared: &(Mutex<State>, Condvar)) {
             let since: u64 = param("resourceVersion")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
-            watch(&mut out, shared, since);
+            if watch(&mut out, shared, since) {
+                continue;
+            }
             return;
         }
         let list = {
@@ -200,8 +203,8 @@ fn respond(out: &mut TcpStream, status: &str, body: &Value) -> std::io::Result<(
 }
 
 /// Streams the events after `since`, a BOOKMARK when caught up, then new events as they come,
-/// until the test breaks the watches or stops.
-fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) {
+/// until the test breaks the watches or stops. Returns whether the connection is still usable.
+fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) -> bool {
     let mut st = shared.0.lock().expect("state");
     if st.failing_watches > 0 {
         st.failing_watches -= 1;
@@ -209,8 +212,7 @@ fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) {
         let status = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
             "message": "etcdserver: request timed out (fake)", "reason": "InternalError",
             "code": 500});
-        let _ = respond(out, "500 Internal Server Error", &status);
-        return;
+        return respond(out, "500 Internal Server Error", &status).is_ok();
     }
     st.watches += 1;
     let generation = st.generation;
@@ -218,7 +220,7 @@ fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) {
     let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
                 Transfer-Encoding: chunked\r\n\r\n";
     if out.write_all(head.as_bytes()).is_err() {
-        return;
+        return false;
     }
     let mut sent = since;
     let mut bookmarked = false;
@@ -226,9 +228,15 @@ fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) {
         let (lines, rv) = {
             let mut st = shared.0.lock().expect("state");
             loop {
-                if st.stopped || st.generation != generation {
-                    let _ = out.write_all(b"0\r\n\r\n");
-                    return;
+                if st.stopped {
+                    return false;
+                }
+                if st.generation != generation {
+                    // The end of a chunked body: the stream ends cleanly, as at a timeout.
+                    return out
+                        .write_all(b"0\r\n\r\n")
+                        .and_then(|_| out.flush())
+                        .is_ok();
                 }
                 if st.resource_version > sent || !bookmarked {
                     break;
@@ -266,7 +274,7 @@ fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) {
             .and_then(|_| out.flush())
             .is_err()
         {
-            return;
+            return false;
         }
     }
 }
