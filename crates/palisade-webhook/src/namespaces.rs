@@ -75,3 +75,42 @@ impl ApiLabels {
         self.0.as_ref().and_then(|l| l.labels(namespace))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_config_labels_only_it_is_ready_and_leaves_labels_to_the_config() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let metrics = Metrics::default();
+        let api = rt
+            .block_on(ApiLabels::start(&NamespaceSource::Config, &metrics))
+            .expect("no client needed");
+        assert!(api.ready());
+        assert_eq!(api.labels("prod"), None);
+    }
+
+    #[test]
+    fn an_unusable_kubeconfig_stops_the_start() {
+        let dir = std::env::temp_dir().join(format!("palisade-ns-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("tmp");
+        let kc = dir.join("kubeconfig");
+        std::fs::write(&kc, "apiVersion: v1\nkind: Config\nclusters: [}\n").expect("write");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let source = NamespaceSource::Api {
+            kubeconfig: Some(kc.clone()),
+        };
+        let err = match rt.block_on(ApiLabels::start(&source, &Metrics::default())) {
+            Ok(_) => panic!("started from a broken kubeconfig"),
+            Err(e) => e,
+        };
+        assert!(err.contains(&kc.display().to_string()), "{err}");
+    }
+}
