@@ -35,8 +35,9 @@ pub struct Finding {
     pub container: Option<Str>,
     /// Stable across reformatting and reordering: rule, object identity, field path, container.
     pub fingerprint: u64,
-    /// Set when an exemption covers the finding (it is then not counted).
-    pub exemption: Option<ExemptionUse>,
+    /// Set when an exemption covers the finding (it is then not counted). Boxed: it is rare,
+    /// and a large scan holds hundreds of thousands of findings.
+    pub exemption: Option<Box<ExemptionUse>>,
 }
 
 impl Finding {
@@ -259,8 +260,12 @@ impl Engine {
         drop(prepared);
         let mut owners = Vec::with_capacity(objects.len());
         let mut scores = Vec::with_capacity(objects.len());
-        let mut findings = Vec::new();
-        let mut exempted = Vec::new();
+        let (total, exempt): (usize, usize) = per_object.iter().fold((0, 0), |(t, e), (_, fs)| {
+            let ex = fs.iter().filter(|f| f.exemption.is_some()).count();
+            (t + fs.len() - ex, e + ex)
+        });
+        let mut findings = Vec::with_capacity(total);
+        let mut exempted = Vec::with_capacity(exempt);
         for (owner, fs) in per_object {
             owners.push(owner);
             let lost: u32 = fs
@@ -349,7 +354,8 @@ impl Engine {
                 let id = &self.rules[rule].id;
                 let exemption = self
                     .exemptions
-                    .find(id, obj, d.container.as_deref(), &self.custom);
+                    .find(id, obj, d.container.as_deref(), &self.custom)
+                    .map(Box::new);
                 out.push(Finding {
                     rule: rule as u32,
                     object: object_index,

@@ -147,7 +147,7 @@ fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> FindingOut<'a> {
         owner: scan.owner(f),
         fingerprint: f.fingerprint_hex(),
         remediation: &r.remediation,
-        exemption: f.exemption.as_ref(),
+        exemption: f.exemption.as_deref(),
     }
 }
 
