@@ -57,13 +57,28 @@ fn main() {
         let file = root.join("../../examples").join(example).join("app.yaml");
         let bytes = std::fs::read(&file).expect("examples/ are in the repository");
         for obj in load_bytes(&bytes, "app.yaml", &LoadOptions::default()).objects {
-            let label = format!("{example}/{}/{}", obj.kind(), obj.name());
-            let review = serde_json::json!({
-                "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-                "request": {"uid": "u", "operation": "CREATE",
-                    "namespace": obj.namespace().unwrap_or("default"),
-                    "object": obj.root.to_json()}});
-            bodies.push((label, serde_json::to_vec(&review).expect("JSON")));
+            let ns = obj.namespace().unwrap_or("default").to_string();
+            let mut objects = vec![(
+                obj.kind().to_string(),
+                obj.name().to_string(),
+                obj.root.to_json(),
+            )];
+            // The pods a Deployment creates are reviewed too (and are what the PSP templates match).
+            if let Some(t) = obj.root.path(&["spec", "template"]) {
+                let mut pod = t.to_json();
+                pod["apiVersion"] = "v1".into();
+                pod["kind"] = "Pod".into();
+                pod["metadata"]["name"] = format!("{}-7d4b9c-x2x9z", obj.name()).into();
+                objects.push(("Pod".into(), obj.name().to_string(), pod));
+            }
+            for (kind, name, object) in objects {
+                let review = serde_json::json!({
+                    "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                    "request": {"uid": "u", "operation": "CREATE", "namespace": ns,
+                        "object": object}});
+                let label = format!("{example}/{kind}/{name}");
+                bodies.push((label, serde_json::to_vec(&review).expect("JSON")));
+            }
         }
     }
 
