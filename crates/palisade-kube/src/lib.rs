@@ -73,6 +73,8 @@ pub struct NamespaceLabels {
     store: Store<Namespace>,
     synced: Arc<AtomicBool>,
     errors: Arc<AtomicU64>,
+    /// For single reads of namespaces the watch has not delivered yet.
+    api: Option<Api<Namespace>>,
 }
 
 impl NamespaceLabels {
@@ -82,8 +84,11 @@ impl NamespaceLabels {
         client: Client,
         on_progress: impl Fn(Progress) + Send + 'static,
     ) -> (NamespaceLabels, impl Future<Output = ()> + Send + 'static) {
-        let events = watcher(Api::<Namespace>::all(client), watcher::Config::default());
-        NamespaceLabels::from_events(events, on_progress)
+        let api = Api::<Namespace>::all(client);
+        let events = watcher(api.clone(), watcher::Config::default());
+        let (mut labels, task) = NamespaceLabels::from_events(events, on_progress);
+        labels.api = Some(api);
+        (labels, task)
     }
 
     /// The store fed by any stream of watcher events (the API's, or a test's).
@@ -99,6 +104,7 @@ impl NamespaceLabels {
             store,
             synced: Arc::new(AtomicBool::new(false)),
             errors: Arc::new(AtomicU64::new(0)),
+            api: None,
         };
         let (synced, errors, reader) = (
             Arc::clone(&labels.synced),
@@ -142,6 +148,19 @@ impl NamespaceLabels {
         self.store
             .get(&ObjectRef::new(namespace))
             .map(|ns| ns.metadata.labels.clone().unwrap_or_default())
+    }
+
+    /// Reads one namespace from the API server: for a namespace created a moment ago whose
+    /// watch event is still on the way. `Ok(None)`: no such namespace.
+    pub async fn fetch(&self, namespace: &str) -> Result<Option<BTreeMap<String, String>>, String> {
+        let Some(api) = &self.api else {
+            return Ok(None);
+        };
+        let found = api
+            .get_opt(namespace)
+            .await
+            .map_err(|e| format!("cannot read namespace {namespace}: {e}"))?;
+        Ok(found.map(|ns| ns.metadata.labels.unwrap_or_default()))
     }
 
     /// Whether the first full list has arrived. Until then `labels` knows nothing.

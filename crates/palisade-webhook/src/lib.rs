@@ -197,12 +197,23 @@ async fn answer(app: &Arc<App>, mode: Mode, req: axum::extract::Request) -> Resp
     };
     let decider = app.decider();
     let budget = app.request_timeout / 2;
+    // A namespace younger than the watch's last event is read directly.
+    let unseen = app
+        .api_labels
+        .fetch_unseen(&request.namespace, budget / 2)
+        .await;
     let (d, r, api) = (
         Arc::clone(&decider),
         request.clone(),
         app.api_labels.clone(),
     );
-    let task = tokio::task::spawn_blocking(move || d.decide(&r, mode, &|ns| api.labels(ns)));
+    let task = tokio::task::spawn_blocking(move || {
+        let labels = |ns: &str| {
+            api.labels(ns)
+                .or_else(|| (ns == r.namespace).then(|| unseen.clone()).flatten())
+        };
+        d.decide(&r, mode, &labels)
+    });
     let outcome = match tokio::time::timeout(budget, task).await {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => decider.unjudged(&request, &format!("evaluation failed: {e}")),

@@ -7,6 +7,7 @@ use palisade_kube::{NamespaceLabels, Progress};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NamespaceSource {
@@ -68,6 +69,28 @@ impl ApiLabels {
     /// first list of namespaces has arrived.
     pub(crate) fn ready(&self) -> bool {
         self.0.as_ref().is_none_or(NamespaceLabels::synced)
+    }
+
+    /// For a namespace the watch has not delivered (created a moment ago, say), its labels read
+    /// straight from the API server within `wait`; `None` when the store already knows it, the
+    /// API does not, or the read fails or takes too long (the config then answers).
+    pub(crate) async fn fetch_unseen(
+        &self,
+        namespace: &str,
+        wait: Duration,
+    ) -> Option<BTreeMap<String, String>> {
+        let l = self.0.as_ref()?;
+        if namespace.is_empty() || !l.synced() || l.labels(namespace).is_some() {
+            return None;
+        }
+        match tokio::time::timeout(wait, l.fetch(namespace)).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(e)) => {
+                eprintln!("palisade webhook: warning: {e}");
+                None
+            }
+            Err(_) => None,
+        }
     }
 
     /// The API's labels for `namespace`; `None` lets the config answer.

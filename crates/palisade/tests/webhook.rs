@@ -630,6 +630,13 @@ fn namespace_labels_come_from_a_watch_on_the_kubernetes_api() {
     );
     let (allowed, resp) = verdict("fresh");
     assert!(allowed, "{resp}");
+    // Created a moment ago, its watch event not yet here: read directly.
+    api.set_unwatched("brand-new", &[(ENFORCE, "restricted")]);
+    let (allowed, resp) = verdict("brand-new");
+    assert!(
+        !allowed && resp.contains("pss-restricted-volumes"),
+        "{resp}"
+    );
 
     // A label change and a namespace created after the start reach the webhook by the watch.
     api.set("lax", &[("team", "web"), (ENFORCE, "restricted")]);
@@ -652,7 +659,8 @@ fn namespace_labels_come_from_a_watch_on_the_kubernetes_api() {
     let (_, m) = server.call("GET", "/metrics", b"");
     assert!(
         m.contains("palisade_webhook_namespace_watch_errors_total 1"),
-        "{m}"
+        "{m}\n{}",
+        server.log()
     );
     assert!(api.requests().1 >= 2, "{:?}", api.requests());
 }

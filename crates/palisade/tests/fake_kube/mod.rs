@@ -62,6 +62,16 @@ impl FakeApi {
 
     /// Adds or relabels a namespace (ADDED or MODIFIED to the open watches).
     pub fn set(&self, name: &str, labels: &[(&str, &str)]) {
+        self.put(name, labels, true);
+    }
+
+    /// Adds a namespace whose watch event is held back (as if still on its way): only a GET
+    /// of it, or a new list, sees it.
+    pub fn set_unwatched(&self, name: &str, labels: &[(&str, &str)]) {
+        self.put(name, labels, false);
+    }
+
+    fn put(&self, name: &str, labels: &[(&str, &str)], watched: bool) {
         let mut st = self.state();
         st.resource_version += 1;
         let rv = st.resource_version;
@@ -74,8 +84,10 @@ impl FakeApi {
         } else {
             "ADDED"
         };
-        st.events
-            .push((rv, json!({"type": kind, "object": obj}).to_string()));
+        if watched {
+            st.events
+                .push((rv, json!({"type": kind, "object": obj}).to_string()));
+        }
         st.namespaces.insert(name.to_string(), obj);
         drop(st);
         self.changed();
@@ -123,8 +135,8 @@ impl Drop for FakeApi {
     }
 }
 
-/// Serves one connection: requests in turn (keep-alive, as the client pools connections, also
-/// after a watch ends) until the client closes it or the server stops.
+/// Serves one connection: requests in turn (keep-alive: the client pools connections) until
+/// a watch, which closes it, or the client closes it.
 fn serve(conn: TcpStream, shared: &(Mutex<State>, Condvar)) {
     let Ok(read) = conn.try_clone() else { return };
     let mut reader = BufReader::new(read);
@@ -151,6 +163,29 @@ fn serve(conn: TcpStream, shared: &(Mutex<State>, Condvar)) {
                 .split('&')
                 .find_map(|kv| kv.strip_prefix(k)?.strip_prefix('='))
         };
+        if let Some(name) = path.strip_prefix("/api/v1/namespaces/") {
+            let found = shared
+                .0
+                .lock()
+                .expect("state")
+                .namespaces
+                .get(name)
+                .cloned();
+            let sent = match found {
+                Some(ns) => respond(&mut out, "200 OK", &ns),
+                None => {
+                    let status = json!({"kind": "Status", "apiVersion": "v1",
+                        "status": "Failure", "message": format!("namespaces \"{name}\" not found"),
+                        "reason": "NotFound", "details": {"name": name, "kind": "namespaces"},
+                        "code": 404});
+                    respond(&mut out, "404 Not Found", &status)
+                }
+            };
+            if sent.is_err() {
+                return;
+            }
+            continue;
+        }
         if path != "/api/v1/namespaces" {
             let status = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
                 "message": format!("the fake API serves only namespaces, not {path}"),
@@ -164,9 +199,7 @@ fn serve(conn: TcpStream, shared: &(Mutex<State>, Condvar)) {
             let since: u64 = param("resourceVersion")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
-            if watch(&mut out, shared, since) {
-                continue;
-            }
+            watch(&mut out, shared, since);
             return;
         }
         let list = {
@@ -203,24 +236,32 @@ fn respond(out: &mut TcpStream, status: &str, body: &Value) -> std::io::Result<(
 }
 
 /// Streams the events after `since`, a BOOKMARK when caught up, then new events as they come,
-/// until the test breaks the watches or stops. Returns whether the connection is still usable.
-fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) -> bool {
+/// until the test breaks the watches or stops. Watch answers say `Connection: close`, so the
+/// client never reuses a connection that served one.
+fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) {
     let mut st = shared.0.lock().expect("state");
     if st.failing_watches > 0 {
         st.failing_watches -= 1;
         drop(st);
-        let status = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+        let body = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
             "message": "etcdserver: request timed out (fake)", "reason": "InternalError",
-            "code": 500});
-        return respond(out, "500 Internal Server Error", &status).is_ok();
+            "code": 500})
+        .to_string();
+        let _ = write!(
+            out,
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        return;
     }
     st.watches += 1;
     let generation = st.generation;
     drop(st);
     let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
-                Transfer-Encoding: chunked\r\n\r\n";
+                Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     if out.write_all(head.as_bytes()).is_err() {
-        return false;
+        return;
     }
     let mut sent = since;
     let mut bookmarked = false;
@@ -229,14 +270,12 @@ fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) -> b
             let mut st = shared.0.lock().expect("state");
             loop {
                 if st.stopped {
-                    return false;
+                    return;
                 }
                 if st.generation != generation {
                     // The end of a chunked body: the stream ends cleanly, as at a timeout.
-                    return out
-                        .write_all(b"0\r\n\r\n")
-                        .and_then(|_| out.flush())
-                        .is_ok();
+                    let _ = out.write_all(b"0\r\n\r\n").and_then(|_| out.flush());
+                    return;
                 }
                 if st.resource_version > sent || !bookmarked {
                     break;
@@ -274,7 +313,7 @@ fn watch(out: &mut TcpStream, shared: &(Mutex<State>, Condvar), since: u64) -> b
             .and_then(|_| out.flush())
             .is_err()
         {
-            return false;
+            return;
         }
     }
 }
