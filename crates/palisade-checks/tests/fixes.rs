@@ -68,9 +68,13 @@ fn apply(doc: &mut Value, op: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn diagnostics(check: &dyn Check, objects: &[Object], i: usize) -> (usize, Vec<Value>) {
-    let custom = CustomWorkloads::default();
-    let index = Index::new(objects, &custom);
+fn diagnostics(
+    check: &dyn Check,
+    objects: &[Object],
+    i: usize,
+    custom: &CustomWorkloads,
+) -> (usize, Vec<Value>) {
+    let index = Index::new(objects, custom);
     let params = default_params(check.meta());
     let ctx = Ctx {
         index: &index,
@@ -81,8 +85,36 @@ fn diagnostics(check: &dyn Check, objects: &[Object], i: usize) -> (usize, Vec<V
     (d.len(), check.fix(&objects[i], &ctx))
 }
 
+/// Every Deployment of the fixtures again as a custom workload kind (`Worker`) whose pod
+/// template sits at `spec.pod.template`: findings and fixes must follow the configured path.
+fn as_custom_workloads(objects: &[Object]) -> Vec<Object> {
+    objects
+        .iter()
+        .map(|o| {
+            let mut doc = o.root.to_json();
+            if o.kind() == "Deployment"
+                && let Some(spec) = doc.get_mut("spec").and_then(Value::as_object_mut)
+                && let Some(template) = spec.remove("template")
+            {
+                spec.insert("pod".into(), serde_json::json!({ "template": template }));
+                doc["apiVersion"] = "example.com/v1".into();
+                doc["kind"] = "Worker".into();
+            }
+            Object::new(Node::from_json(&doc), o.source.clone())
+        })
+        .collect()
+}
+
 #[test]
 fn fixes_apply_and_remove_their_findings() {
+    let mut worker = CustomWorkloads::default();
+    worker.add("Worker", "spec.pod.template");
+    for custom in [CustomWorkloads::default(), worker] {
+        fixes_apply(&custom);
+    }
+}
+
+fn fixes_apply(custom: &CustomWorkloads) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut problems = Vec::new();
     let mut fixed = 0;
@@ -91,9 +123,12 @@ fn fixes_apply_and_remove_their_findings() {
         let Ok(bytes) = std::fs::read(root.join(id).join("fail.yaml")) else {
             continue;
         };
-        let objects = load_bytes(&bytes, "fail.yaml", &LoadOptions::default()).objects;
+        let mut objects = load_bytes(&bytes, "fail.yaml", &LoadOptions::default()).objects;
+        if !custom.entries.is_empty() {
+            objects = as_custom_workloads(&objects);
+        }
         for (i, obj) in objects.iter().enumerate() {
-            let (before, ops) = diagnostics(*check, &objects, i);
+            let (before, ops) = diagnostics(*check, &objects, i, custom);
             if ops.is_empty() {
                 continue;
             }
@@ -104,7 +139,7 @@ fn fixes_apply_and_remove_their_findings() {
             }
             let mut after_objects = objects.clone();
             after_objects[i] = Object::new(Node::from_json(&doc), obj.source.clone());
-            let (after, again) = diagnostics(*check, &after_objects, i);
+            let (after, again) = diagnostics(*check, &after_objects, i, custom);
             if after >= before {
                 problems.push(format!(
                     "{id} on {}: {before} finding(s) before the fix, {after} after",
@@ -120,7 +155,14 @@ fn fixes_apply_and_remove_their_findings() {
             fixed += 1;
         }
     }
-    eprintln!("{fixed} fixed object(s)");
+    eprintln!(
+        "{fixed} fixed object(s){}",
+        if custom.entries.is_empty() {
+            ""
+        } else {
+            " as custom workloads"
+        }
+    );
     assert!(fixed > 0, "no fix was exercised");
     assert!(
         problems.is_empty(),

@@ -6,35 +6,71 @@ use crate::object::Object;
 /// Where the pod template lives in each built-in workload kind.
 /// Where the pod template (the mapping holding `metadata` and `spec`) lives in each built-in
 /// workload kind; for a Pod it is the object itself.
-const POD_TEMPLATE_PATHS: &[(&str, &[&str])] = &[
-    ("Pod", &[]),
-    ("Deployment", &["spec", "template"]),
-    ("StatefulSet", &["spec", "template"]),
-    ("DaemonSet", &["spec", "template"]),
-    ("ReplicaSet", &["spec", "template"]),
-    ("ReplicationController", &["spec", "template"]),
+/// Kind, keys to the pod template, JSON pointer of the pod spec.
+const POD_TEMPLATE_PATHS: &[(&str, &[&str], &str)] = &[
+    ("Pod", &[], "/spec"),
+    ("Deployment", &["spec", "template"], "/spec/template/spec"),
+    ("StatefulSet", &["spec", "template"], "/spec/template/spec"),
+    ("DaemonSet", &["spec", "template"], "/spec/template/spec"),
+    ("ReplicaSet", &["spec", "template"], "/spec/template/spec"),
+    (
+        "ReplicationController",
+        &["spec", "template"],
+        "/spec/template/spec",
+    ),
     // OpenShift's apps.openshift.io/v1 DeploymentConfig (kube-linter and Checkov read it too).
-    ("DeploymentConfig", &["spec", "template"]),
-    ("Job", &["spec", "template"]),
-    ("PodTemplate", &["template"]),
-    ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
+    (
+        "DeploymentConfig",
+        &["spec", "template"],
+        "/spec/template/spec",
+    ),
+    ("Job", &["spec", "template"], "/spec/template/spec"),
+    ("PodTemplate", &["template"], "/template/spec"),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template"],
+        "/spec/jobTemplate/spec/template/spec",
+    ),
 ];
 
 /// Extra pod-template locations for custom resources, from config: e.g. kind `Rollout` with
 /// path `spec.template` (the path of the *template*, whose `spec` is the pod spec).
 #[derive(Clone, Debug, Default)]
 pub struct CustomWorkloads {
-    pub entries: Vec<(String, Vec<String>)>,
+    pub entries: Vec<CustomWorkload>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CustomWorkload {
+    pub kind: String,
+    /// Keys from the object to the pod template.
+    pub template: Vec<String>,
+    /// JSON pointer of the pod spec (`/spec/template/spec`), for findings and fixes.
+    pub spec_pointer: String,
 }
 
 impl CustomWorkloads {
     pub fn add(&mut self, kind: &str, template_path: &str) {
-        let path = template_path
+        let template: Vec<String> = template_path
             .split('.')
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect();
-        self.entries.push((kind.to_string(), path));
+        let mut spec_pointer = String::new();
+        for k in &template {
+            spec_pointer.push('/');
+            spec_pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+        }
+        spec_pointer.push_str("/spec");
+        self.entries.push(CustomWorkload {
+            kind: kind.to_string(),
+            template,
+            spec_pointer,
+        });
+    }
+
+    fn find(&self, kind: &str) -> Option<&CustomWorkload> {
+        self.entries.iter().find(|w| w.kind == kind)
     }
 }
 
@@ -66,6 +102,8 @@ pub struct PodSpec<'a> {
     pub meta: &'a Node,
     /// The deepest existing node on the way to the spec, for findings about missing fields.
     pub anchor: &'a Node,
+    /// JSON pointer of the pod spec in the object (`/spec/template/spec`, `/spec` for a Pod).
+    pub spec_pointer: &'a str,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -117,14 +155,17 @@ fn walk<'n, 'k>(root: &'n Node, keys: impl Iterator<Item = &'k str>) -> (&'n Nod
 
 impl<'a> PodSpec<'a> {
     /// The pod spec of `obj`, if its kind carries one (built-in kinds, plus `custom`).
-    pub fn of(obj: &'a Object, custom: &CustomWorkloads) -> Option<PodSpec<'a>> {
+    pub fn of(obj: &'a Object, custom: &'a CustomWorkloads) -> Option<PodSpec<'a>> {
         let kind = obj.kind();
         // Walks the template path without allocating: this runs once per check per object.
-        let (template, complete) =
-            if let Some((_, p)) = POD_TEMPLATE_PATHS.iter().find(|(k, _)| *k == kind) {
-                walk(&obj.root, p.iter().copied())
-            } else if let Some((_, p)) = custom.entries.iter().find(|(k, _)| k == kind) {
-                walk(&obj.root, p.iter().map(String::as_str))
+        let ((template, complete), spec_pointer) =
+            if let Some((_, p, ptr)) = POD_TEMPLATE_PATHS.iter().find(|(k, _, _)| *k == kind) {
+                (walk(&obj.root, p.iter().copied()), *ptr)
+            } else if let Some(w) = custom.find(kind) {
+                (
+                    walk(&obj.root, w.template.iter().map(String::as_str)),
+                    w.spec_pointer.as_str(),
+                )
             } else {
                 return None;
             };
@@ -143,6 +184,7 @@ impl<'a> PodSpec<'a> {
             spec,
             meta,
             anchor,
+            spec_pointer,
         })
     }
 
@@ -216,7 +258,8 @@ mod tests {
                 "spec": {"initContainers": [{"name": "i"}], "containers": [{"name": "a"}, {"name": "b"}],
                          "ephemeralContainers": [{"name": "e"}]}}}
         }));
-        let ps = PodSpec::of(&d, &CustomWorkloads::default()).unwrap();
+        let none = CustomWorkloads::default();
+        let ps = PodSpec::of(&d, &none).unwrap();
         let names: Vec<_> = ps.all_containers().map(|c| c.name).collect();
         assert_eq!(names, ["i", "a", "b", "e"]);
         assert_eq!(ps.labels().collect::<Vec<_>>(), [("app", "x")]);
@@ -225,14 +268,16 @@ mod tests {
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "j"}]}}}}}
         }));
-        let ps = PodSpec::of(&c, &CustomWorkloads::default()).unwrap();
+        let none = CustomWorkloads::default();
+        let ps = PodSpec::of(&c, &none).unwrap();
         assert_eq!(ps.containers().next().unwrap().name, "j");
 
         let dc = obj(serde_json::json!({
             "apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig", "metadata": {"name": "dc"},
             "spec": {"template": {"spec": {"containers": [{"name": "d"}]}}}
         }));
-        let ps = PodSpec::of(&dc, &CustomWorkloads::default()).unwrap();
+        let none = CustomWorkloads::default();
+        let ps = PodSpec::of(&dc, &none).unwrap();
         assert_eq!(ps.containers().next().unwrap().name, "d");
     }
 
@@ -246,5 +291,27 @@ mod tests {
         let mut cw = CustomWorkloads::default();
         cw.add("Rollout", "spec.template");
         assert_eq!(PodSpec::of(&r, &cw).unwrap().containers().count(), 1);
+        assert_eq!(
+            PodSpec::of(&r, &cw).unwrap().spec_pointer,
+            "/spec/template/spec"
+        );
+        let w = obj(serde_json::json!({
+            "apiVersion": "example.com/v1", "kind": "Worker", "metadata": {"name": "w"},
+            "spec": {"pod/template": {"spec": {"containers": [{"name": "w"}]}}}
+        }));
+        cw.add("Worker", "spec.pod/template");
+        assert_eq!(
+            PodSpec::of(&w, &cw).unwrap().spec_pointer,
+            "/spec/pod~1template/spec"
+        );
+        let none = CustomWorkloads::default();
+        let cron = obj(
+            serde_json::json!({"apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "c"}, "spec": {}}),
+        );
+        assert_eq!(
+            PodSpec::of(&cron, &none).unwrap().spec_pointer,
+            "/spec/jobTemplate/spec/template/spec"
+        );
     }
 }

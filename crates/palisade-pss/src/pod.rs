@@ -169,15 +169,10 @@ pub(crate) fn locate<'a>(obj: &'a Object, custom: &CustomWorkloads) -> Option<Lo
             .find(|(k, groups, _, _)| *k == kind && groups.contains(&group))
     {
         (walk(&obj.root, path.iter().copied()), Cow::Borrowed(*ptr))
-    } else if let Some((_, path)) = custom.entries.iter().find(|(k, _)| k == kind) {
-        let mut ptr = String::new();
-        for p in path {
-            let _ = write!(ptr, "/{p}");
-        }
-        ptr.push_str("/spec");
+    } else if let Some(w) = custom.entries.iter().find(|w| w.kind == kind) {
         (
-            walk(&obj.root, path.iter().map(String::as_str)),
-            Cow::Owned(ptr),
+            walk(&obj.root, w.template.iter().map(String::as_str)),
+            Cow::Owned(w.spec_pointer.clone()),
         )
     } else {
         return None;

@@ -90,7 +90,7 @@ impl Check for AutomountServiceAccountToken {
         match pod_of(obj, ctx) {
             Some(pod) if mounted(&pod, ctx).is_some() => vec![set_op(
                 pod.spec,
-                pod_spec_path(obj),
+                pod_spec_path(&pod),
                 &["automountServiceAccountToken"],
                 serde_json::json!(false),
             )],

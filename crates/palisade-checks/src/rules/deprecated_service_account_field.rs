@@ -73,7 +73,7 @@ impl Check for DeprecatedServiceAccountField {
         else {
             return Vec::new();
         };
-        let base = pod_spec_path(obj);
+        let base = pod_spec_path(&pod);
         let mut ops = Vec::new();
         // Without serviceAccountName the old field decides: carry its value over first.
         if pod

@@ -95,7 +95,7 @@ impl Check for ForbiddenAnnotations {
         if obj.kind() != "Pod"
             && let Some(pod) = PodSpec::of(obj, ctx.index.custom)
         {
-            let spec_path = crate::support::pod_spec_path(obj);
+            let spec_path = crate::support::pod_spec_path(&pod);
             let mut base: Vec<&str> = spec_path
                 .trim_start_matches('/')
                 .trim_end_matches("/spec")

@@ -72,7 +72,7 @@ impl Check for LabelValues {
         if let Some(pod) = PodSpec::of(obj, ctx.index.custom)
             && obj.kind() != "Pod"
         {
-            let base = crate::support::pod_spec_path(obj);
+            let base = crate::support::pod_spec_path(&pod);
             let meta_base = format!("{}/metadata/labels", base.trim_end_matches("/spec"));
             check_labels(obj, pod.meta.get("labels"), &meta_base, out);
         }

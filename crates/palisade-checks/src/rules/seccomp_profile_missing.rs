@@ -83,7 +83,7 @@ impl Check for SeccompProfileMissing {
         // A pod-level profile covers every container that sets none of its own.
         vec![set_op(
             pod.spec,
-            pod_spec_path(obj),
+            pod_spec_path(&pod),
             &["securityContext", "seccompProfile"],
             serde_json::json!({"type": "RuntimeDefault"}),
         )]

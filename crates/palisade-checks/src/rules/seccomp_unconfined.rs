@@ -88,7 +88,7 @@ impl Check for SeccompUnconfined {
                         pod_fixed = true;
                         ops.push(set_op(
                             pod.spec,
-                            pod_spec_path(obj),
+                            pod_spec_path(&pod),
                             &["securityContext", "seccompProfile", "type"],
                             rd.clone(),
                         ));

@@ -31,7 +31,10 @@ impl Check for PodFlag {
     fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
         match pod_of(obj, ctx) {
             Some(pod) if pod.get(self.field).and_then(Node::as_bool) == Some(true) => {
-                vec![remove_op(crate::support::pod_spec_path(obj), &[self.field])]
+                vec![remove_op(
+                    crate::support::pod_spec_path(&pod),
+                    &[self.field],
+                )]
             }
             _ => Vec::new(),
         }

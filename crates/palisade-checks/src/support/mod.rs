@@ -16,27 +16,17 @@ pub mod security_context;
 pub mod volumes;
 pub mod workloads;
 
-use palisade_model::{Container, Diagnostic, Object, PodSpec};
+use palisade_model::{Container, Diagnostic, PodSpec};
 
 /// The JSON-pointer path of a container inside its object, e.g.
 /// `/spec/template/spec/containers/0`.
 pub fn container_path(pod: &PodSpec, c: &Container) -> String {
-    format!(
-        "{}/{}/{}",
-        pod_spec_path(pod.object),
-        c.kind.field(),
-        c.index
-    )
+    format!("{}/{}/{}", pod_spec_path(pod), c.kind.field(), c.index)
 }
 
 /// The JSON-pointer path of the pod spec inside a workload.
-pub fn pod_spec_path(obj: &Object) -> &'static str {
-    match obj.kind() {
-        "Pod" => "/spec",
-        "CronJob" => "/spec/jobTemplate/spec/template/spec",
-        "PodTemplate" => "/template/spec",
-        _ => "/spec/template/spec",
-    }
+pub fn pod_spec_path<'a>(pod: &PodSpec<'a>) -> &'a str {
+    pod.spec_pointer
 }
 
 /// A diagnostic about a container field, pointing at the field if written, else at the

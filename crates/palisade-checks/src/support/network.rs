@@ -297,7 +297,7 @@ pub fn labels_site(pod: &PodSpec) -> (Pos, String) {
     };
     (
         pos,
-        format!("{}/labels", crate::support::pod::pod_meta_path(pod.object)),
+        format!("{}/labels", crate::support::pod::pod_meta_path(pod)),
     )
 }
 

@@ -36,7 +36,7 @@ pub fn pod_diag(pod: &PodSpec, keys: &[&str], message: String) -> Diagnostic {
     } else {
         pod.anchor.pos
     };
-    Diagnostic::new(message, pos).at_path(pointer(crate::support::pod_spec_path(pod.object), keys))
+    Diagnostic::new(message, pos).at_path(pointer(crate::support::pod_spec_path(pod), keys))
 }
 
 /// A diagnostic at item `index` of the pod-spec list at `list` (`["volumes"]`,
@@ -58,7 +58,7 @@ pub fn pod_item_diag(
     let mut keys = list.to_vec();
     keys.push(&idx);
     keys.extend(field);
-    Diagnostic::new(message, pos).at_path(pointer(crate::support::pod_spec_path(pod.object), &keys))
+    Diagnostic::new(message, pos).at_path(pointer(crate::support::pod_spec_path(pod), &keys))
 }
 
 /// One JSON Patch `add` that sets `keys` (below `parent`, which lives at JSON pointer `base`) to
@@ -101,8 +101,8 @@ pub fn remove_op(base: &str, keys: &[&str]) -> serde_json::Value {
 
 /// The JSON-pointer path of the pod (template) metadata: `/metadata` for a Pod, the template's
 /// `metadata` for workloads.
-pub fn pod_meta_path(obj: &Object) -> String {
-    let spec = crate::support::pod_spec_path(obj);
+pub fn pod_meta_path(pod: &PodSpec) -> String {
+    let spec = crate::support::pod_spec_path(pod);
     match spec.strip_suffix("/spec") {
         Some("") | None => "/metadata".to_string(),
         Some(parent) => format!("{parent}/metadata"),
@@ -138,7 +138,7 @@ pub fn item_diag(
 }
 
 /// The pod spec of `obj` for checks (built-in workload kinds plus configured custom ones).
-pub fn pod_of<'a>(obj: &'a Object, ctx: &crate::Ctx) -> Option<PodSpec<'a>> {
+pub fn pod_of<'a>(obj: &'a Object, ctx: &crate::Ctx<'a>) -> Option<PodSpec<'a>> {
     PodSpec::of(obj, ctx.index.custom)
 }
 

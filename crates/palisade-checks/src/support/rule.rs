@@ -30,7 +30,7 @@ impl ContainerRule {
     fn failing<'a>(
         &self,
         obj: &'a Object,
-        ctx: &Ctx,
+        ctx: &Ctx<'a>,
     ) -> Option<(PodSpec<'a>, Vec<(Container<'a>, String)>)> {
         let pod = pod_of(obj, ctx)?;
         if self.linux_only && is_windows(&pod) {

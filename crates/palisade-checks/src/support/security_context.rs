@@ -166,7 +166,7 @@ pub fn profile_diag(
 ) -> palisade_model::Diagnostic {
     match (&p.origin, &p.annotation) {
         (Origin::Annotation, Some(key)) => {
-            let base = crate::support::pod::pod_meta_path(pod.object);
+            let base = crate::support::pod::pod_meta_path(pod);
             palisade_model::Diagnostic::new(
                 message,
                 pod.meta
