@@ -197,11 +197,20 @@ async fn answer(app: &Arc<App>, mode: Mode, req: axum::extract::Request) -> Resp
     };
     let decider = app.decider();
     let budget = app.request_timeout / 2;
-    // A namespace younger than the watch's last event is read directly.
-    let unseen = app
-        .api_labels
-        .fetch_unseen(&request.namespace, budget / 2)
-        .await;
+    // A namespace younger than the watch's last event is read directly (not for a Namespace
+    // under review: its own labels are in the request).
+    let reviews_namespace = request
+        .object
+        .as_ref()
+        .and_then(|o| o.get("kind"))
+        .is_some_and(|k| k == "Namespace");
+    let unseen = if reviews_namespace {
+        None
+    } else {
+        app.api_labels
+            .fetch_unseen(&request.namespace, budget / 2)
+            .await
+    };
     let (d, r, api) = (
         Arc::clone(&decider),
         request.clone(),
