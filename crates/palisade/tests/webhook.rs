@@ -685,3 +685,45 @@ fn an_unreadable_kubeconfig_is_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--kubeconfig"));
 }
+
+/// A kubeconfig for an HTTPS API at `addr` (host:port on loopback) trusting `ca`.
+fn tls_kubeconfig(path: &Path, addr: &str, ca: &Path) {
+    let port = addr.rsplit(':').next().expect("port");
+    let kc = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: \
+         https://localhost:{port}\n    certificate-authority: {}\nusers:\n- name: u\n  user:\n    \
+         token: not-a-secret\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n\
+         current-context: c\n",
+        ca.display()
+    );
+    std::fs::write(path, kc).expect("kubeconfig");
+}
+
+#[test]
+fn the_api_client_speaks_tls_and_checks_the_kubeconfig_ca() {
+    // Any HTTPS server whose CA we hold stands in for the API server: another webhook. It
+    // answers the Namespace list with 404, which the client can only see after a handshake.
+    let (dir_a, dir_b) = (tmp("api-a"), tmp("api-b"));
+    let api = Server::start(&dir_a, &["--no-config"]);
+    let kc = dir_b.join("kubeconfig");
+    tls_kubeconfig(&kc, &api.addr, &dir_a.join("certs/ca.crt"));
+    let b = Server::start(
+        &dir_b,
+        &["--no-config", "--kubeconfig", kc.to_str().unwrap()],
+    );
+    eventually(&b, "the list reached the stand-in API", || {
+        b.log().contains("no such endpoint")
+    });
+    assert_eq!(b.call("GET", "/readyz", b"").0, 503);
+    // Trusting another CA (b's own), the handshake fails and the log says why.
+    let kc_bad = dir_b.join("kubeconfig-bad");
+    tls_kubeconfig(&kc_bad, &api.addr, &dir_b.join("certs/ca.crt"));
+    let c = Server::start(
+        &tmp("api-c"),
+        &["--no-config", "--kubeconfig", kc_bad.to_str().unwrap()],
+    );
+    eventually(&c, "the certificate is refused", || {
+        c.log().contains("invalid peer certificate")
+    });
+    assert!(!c.log().contains("no such endpoint"));
+}
