@@ -113,7 +113,15 @@ impl NamespaceLabels {
         );
         // Backoff between failed attempts (0.8 s doubling to 30 s, with jitter): the watcher
         // itself retries on the next poll.
-        let stream = reflector::reflector(writer, events.default_backoff());
+        // Only names and labels are kept: managed fields and annotations can be most of a
+        // Namespace's size, and a cluster may have thousands.
+        let slim = events.modify(|ns: &mut Namespace| {
+            ns.metadata.managed_fields = None;
+            ns.metadata.annotations = None;
+            ns.spec = None;
+            ns.status = None;
+        });
+        let stream = reflector::reflector(writer, slim.default_backoff());
         let task = async move {
             let mut stream = std::pin::pin!(stream);
             while let Some(item) = stream.next().await {
@@ -222,6 +230,10 @@ mod tests {
     fn ns(name: &str, labels: &[(&str, &str)]) -> Namespace {
         let mut n = Namespace::default();
         n.metadata.name = Some(name.into());
+        n.metadata.annotations = Some(BTreeMap::from([(
+            "kubectl.kubernetes.io/last-applied-configuration".into(),
+            "{\"a\": \"large blob\"}".into(),
+        )]));
         n.metadata.labels = Some(
             labels
                 .iter()
@@ -284,6 +296,9 @@ mod tests {
         );
         assert_eq!(labels.labels("dev"), Some(BTreeMap::new()));
         assert_eq!(labels.labels("nope"), None);
+        // What is not needed is not kept.
+        let stored = labels.store.get(&ObjectRef::new("prod")).unwrap();
+        assert!(stored.metadata.annotations.is_none() && stored.metadata.managed_fields.is_none());
 
         tx.unbounded_send(Ok(watcher::Event::Apply(ns("prod", &[("team", "a")]))))
             .unwrap();
