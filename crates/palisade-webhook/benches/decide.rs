@@ -11,10 +11,6 @@ use palisade_webhook::review::{Decider, Mode, Request};
 use std::path::Path;
 use std::time::Instant;
 
-// The binary's allocator, so the figures are the binary's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[path = "support/policies.rs"]
 mod policies;
 use policies::POLICIES;

@@ -8,10 +8,6 @@
 //! the scan/parse ratio. Figures go to docs/performance.md.
 
 use palisade_engine::{Config, Date, Engine};
-
-// The binary's allocator, so the figures are the binary's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
