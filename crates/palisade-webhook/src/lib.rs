@@ -456,8 +456,13 @@ impl Prepared {
         self,
         on_listening: impl FnOnce(SocketAddr, usize) + Send + 'static,
     ) -> Result<(), String> {
+        // Decisions are CPU-bound and run on the blocking pool: more threads than a few per
+        // core only add memory and context switches under load (tokio's default allows 512);
+        // beyond that, requests wait their turn within their time budget.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
+            .max_blocking_threads((2 * cores).max(4))
             .build()
             .map_err(|e| format!("cannot start the runtime: {e}"))?;
         rt.block_on(self.serve_async(on_listening))
