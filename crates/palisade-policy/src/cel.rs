@@ -1194,6 +1194,17 @@ pub fn with_scope<R>(f: impl FnOnce(&mut Scope<'_>) -> R) -> R {
 }
 
 impl Scope<'_> {
+    /// Runs `f` in a scope over this one's variables (bound once, e.g. a review's inputs for all
+    /// its constraints), with a fresh budget and its own variables.
+    pub fn child<R>(&self, f: impl FnOnce(&mut Scope<'_>) -> R) -> R {
+        let mut s = Scope {
+            ctx: self.ctx.new_inner_scope(),
+            budget: PER_EVALUATION_LIMIT,
+            var_errors: self.var_errors.clone(),
+        };
+        f(&mut s)
+    }
+
     pub fn set(&mut self, name: &str, v: Value) {
         // Conversion of plain data values cannot fail (only function values are refused).
         self.ctx.add_variable_from_value(name, v);

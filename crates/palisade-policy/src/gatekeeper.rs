@@ -563,8 +563,21 @@ pub struct GkEvaluator<'a> {
 
 impl GkEvaluator<'_> {
     pub fn evaluate(&self, review: &Review, nss: &dyn Namespaces, out: &mut Evaluation) {
+        // One CEL scope per review holds its inputs, converted and bound once; each
+        // constraint evaluates in a child scope of it (cel 0.13 converts a bound value deeply).
+        cel::with_scope(|base| self.evaluate_in(review, nss, out, base));
+    }
+
+    fn evaluate_in(
+        &self,
+        review: &Review,
+        nss: &dyn Namespaces,
+        out: &mut Evaluation,
+        base: &mut cel::Scope<'_>,
+    ) {
         let mut review_value: Option<Value> = None;
         let mut cel_inputs: Option<CelInputs> = None;
+        let mut bound = Bound::default();
         for c in &self.gk.constraints {
             if !c.matcher.matches(review, nss) {
                 continue;
@@ -575,7 +588,8 @@ impl GkEvaluator<'_> {
                 self.run_rego(c.template, code, rv, &c.parameters)
             } else if let Some(code) = &t.cel {
                 let inputs = cel_inputs.get_or_insert_with(|| CelInputs::of(review));
-                run_cel(code, inputs, c)
+                bound.bind(base, &code.uses, inputs);
+                base.child(|s| run_cel(code, s, c))
             } else {
                 Ok(Vec::new())
             };
@@ -693,33 +707,53 @@ impl CelInputs {
     }
 }
 
-fn run_cel(
-    code: &CelCode,
-    inputs: &CelInputs,
-    c: &Constraint,
-) -> Result<Vec<(String, bool)>, String> {
-    cel::with_scope(|s| {
-        let u = &code.uses;
-        if u.object {
-            s.set("object", inputs.object.clone());
+/// Which review inputs the review's scope holds already.
+#[derive(Default)]
+struct Bound {
+    object: bool,
+    old_object: bool,
+    request: bool,
+    any_object: bool,
+}
+
+impl Bound {
+    /// Binds in the review's scope what a template reads and is not bound yet.
+    fn bind(&mut self, base: &mut cel::Scope<'_>, u: &CelUses, inputs: &CelInputs) {
+        if u.object && !self.object {
+            base.set("object", inputs.object.clone());
+            self.object = true;
         }
-        if u.old_object {
-            s.set("oldObject", inputs.old_object.clone());
+        if u.old_object && !self.old_object {
+            base.set("oldObject", inputs.old_object.clone());
+            self.old_object = true;
         }
-        if u.request {
-            s.set("request", inputs.request.clone());
+        if u.request && !self.request {
+            base.set("request", inputs.request.clone());
+            self.request = true;
         }
-        if u.params {
-            s.set("params", cel::node_to_value(&c.object));
-        }
-        // Gatekeeper's own variables come first; later ones may use them.
-        if u.any_object {
+        // Gatekeeper's own variable comes before the template's; they may use it.
+        if u.any_object && !self.any_object {
             let any = if matches!(inputs.object, kube_cel::cel::Value::Null) {
                 inputs.old_object.clone()
             } else {
                 inputs.object.clone()
             };
-            s.set_variable("anyObject", Ok(any));
+            base.set_variable("anyObject", Ok(any));
+            self.any_object = true;
+        }
+    }
+}
+
+/// One constraint in its own scope, over the review's bound inputs.
+fn run_cel(
+    code: &CelCode,
+    s: &mut cel::Scope<'_>,
+    c: &Constraint,
+) -> Result<Vec<(String, bool)>, String> {
+    {
+        let u = &code.uses;
+        if u.params {
+            s.set("params", cel::node_to_value(&c.object));
         }
         if u.gk_params {
             let params = c
@@ -780,7 +814,7 @@ fn run_cel(
             }
         }
         Ok(out)
-    })
+    }
 }
 
 fn error_verdict(code: &CelCode, msg: String) -> Result<Vec<(String, bool)>, String> {
