@@ -360,7 +360,20 @@ impl Vap {
         if self.bindings.is_empty() {
             return;
         }
-        let mut inputs = None;
+        // The review's inputs are bound once in a scope every evaluation inherits (cel 0.13
+        // converts each bound value deeply).
+        cel::with_scope(|base| self.evaluate_in(review, nss, params, out, base));
+    }
+
+    fn evaluate_in(
+        &self,
+        review: &Review,
+        nss: &dyn Namespaces,
+        params: &[Object],
+        out: &mut Evaluation,
+        base: &mut cel::Scope<'_>,
+    ) {
+        let mut bound = false;
         for b in &self.bindings {
             let Some(p) = b.policy.map(|i| &self.policies[i]) else {
                 continue;
@@ -373,7 +386,10 @@ impl Vap {
             {
                 continue;
             }
-            let inputs = inputs.get_or_insert_with(|| Inputs::of(review, nss));
+            if !bound {
+                Inputs::of(review, nss).bind(base);
+                bound = true;
+            }
             let mut emit = |message: String, reason: Option<String>, is_error: bool| {
                 out.violations.push(Violation {
                     check_id: p.name.clone(),
@@ -429,7 +445,10 @@ impl Vap {
                 } else {
                     cel::node_to_value(param)
                 };
-                evaluate_one(p, inputs, param, &mut emit, &mut out.audit_annotations);
+                base.child(|s| {
+                    s.set("params", param);
+                    evaluate_one(p, s, &mut emit, &mut out.audit_annotations)
+                });
             }
         }
     }
@@ -547,6 +566,13 @@ struct Inputs {
 }
 
 impl Inputs {
+    fn bind(self, s: &mut cel::Scope<'_>) {
+        s.set("object", self.object);
+        s.set("oldObject", self.old_object);
+        s.set("request", self.request);
+        s.set("namespaceObject", self.namespace);
+    }
+
     fn of(review: &Review, nss: &dyn Namespaces) -> Inputs {
         let to = |n: Option<&Node>| n.map(cel::node_to_value).unwrap_or(CV::Null);
         Inputs {
@@ -562,10 +588,10 @@ impl Inputs {
     }
 }
 
+/// One policy with one param, in a scope holding the review's inputs and `params`.
 fn evaluate_one(
     p: &Policy,
-    inputs: &Inputs,
-    param: CV,
+    s: &mut cel::Scope<'_>,
     emit: &mut dyn FnMut(String, Option<String>, bool),
     annotations: &mut Vec<(String, String)>,
 ) {
@@ -579,12 +605,7 @@ fn evaluate_one(
             e.message
         }
     };
-    cel::with_scope(|s| {
-        s.set("object", inputs.object.clone());
-        s.set("oldObject", inputs.old_object.clone());
-        s.set("request", inputs.request.clone());
-        s.set("params", param);
-        s.set("namespaceObject", inputs.namespace.clone());
+    {
         for m in &p.match_conditions {
             match s.eval(&m.expr) {
                 Ok(CV::Bool(true)) => {}
@@ -651,5 +672,5 @@ fn evaluate_one(
                 annotations.push((format!("{}/{}", p.name, a.name), v.to_string()));
             }
         }
-    });
+    }
 }
