@@ -305,6 +305,14 @@ impl serde_json::ser::Formatter for Lines {
     }
 }
 
+/// The report as a JSON value (for callers that post-process it).
+pub fn to_json(scan: &Scan, opts: &Options) -> serde_json::Value {
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail, and our own output is valid JSON.
+    let _ = write(scan, opts, &mut buf);
+    serde_json::from_slice(&buf).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,12 +342,4 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(back, v);
     }
-}
-
-/// The report as a JSON value (for callers that post-process it).
-pub fn to_json(scan: &Scan, opts: &Options) -> serde_json::Value {
-    let mut buf = Vec::new();
-    // Writing to a Vec cannot fail, and our own output is valid JSON.
-    let _ = write(scan, opts, &mut buf);
-    serde_json::from_slice(&buf).unwrap_or_default()
 }
