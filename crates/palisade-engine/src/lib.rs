@@ -18,6 +18,8 @@ pub use rule::{Builtin, Enforcement, Evaluator, Prepared, RuleInfo, RuleSource};
 pub use setup::{Overrides, Setup};
 
 use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity, Str};
+/// The admission request around an object under review (see `Engine::evaluate_alone`).
+pub use palisade_policy::AdmissionRequest;
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -316,20 +318,28 @@ impl Engine {
 
     /// Prepares every evaluator for a scan over `index`, with the enabled rules.
     pub fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Vec<Box<dyn Prepared + 'a>> {
-        self.prepare_for(index, &self.enabled)
+        self.prepare_for(index, &self.enabled, None)
     }
 
-    /// Prepares every evaluator for the rules marked in `wanted` (indexed like `rules()`).
+    /// Prepares every evaluator for the rules marked in `wanted` (indexed like `rules()`), and
+    /// for one admission request when given.
     fn prepare_for<'a>(
         &'a self,
         index: &'a Index<'a>,
         wanted: &'a [bool],
+        request: Option<&'a palisade_policy::AdmissionRequest>,
     ) -> Vec<Box<dyn Prepared + 'a>> {
         let ends = self.offsets.iter().skip(1).copied().chain([wanted.len()]);
         self.evaluators
             .iter()
             .zip(self.offsets.iter().zip(ends))
-            .map(|(e, (&start, end))| e.prepare(index, &wanted[start..end]))
+            .map(|(e, (&start, end))| {
+                let wanted = &wanted[start..end];
+                match request {
+                    Some(r) => e.prepare_admission(index, wanted, r),
+                    None => e.prepare(index, wanted),
+                }
+            })
             .collect()
     }
 
@@ -375,12 +385,19 @@ impl Engine {
     /// Judges `objects[target]` as the admission webhook sees it: with only `objects` around it
     /// (itself, its Namespace), leaving out the rules whose verdict needs the rest of the
     /// cluster (`RuleInfo::cross_object`), which an audit of the whole set gives instead.
-    pub fn evaluate_alone(&self, objects: &[Object], target: usize) -> Vec<Finding> {
+    /// `request` is the admission request the object came in (operation, old object, user),
+    /// which policies see as Gatekeeper and the API server show it.
+    pub fn evaluate_alone(
+        &self,
+        objects: &[Object],
+        target: usize,
+        request: Option<&palisade_policy::AdmissionRequest>,
+    ) -> Vec<Finding> {
         let Some(obj) = objects.get(target) else {
             return Vec::new();
         };
         let index = Index::new(objects, &self.custom);
-        let prepared = self.prepare_for(&index, &self.alone);
+        let prepared = self.prepare_for(&index, &self.alone, request);
         let mut out = self.evaluate_one(&prepared, target as u32, obj);
         out.retain(|f| self.alone[f.rule as usize]);
         out

@@ -118,6 +118,9 @@ impl Policies {
 struct PolicyScan<'a> {
     p: &'a Policies,
     ev: palisade_policy::Evaluator<'a>,
+    /// The admission request under review (the webhook), as Gatekeeper and the API server
+    /// build `input.review` / `request` from it; `None` in scans (a CREATE).
+    request: Option<&'a palisade_policy::AdmissionRequest>,
 }
 
 impl Evaluator for Policies {
@@ -128,13 +131,26 @@ impl Evaluator for Policies {
         Box::new(PolicyScan {
             p: self,
             ev: self.set.evaluator(index),
+            request: None,
+        })
+    }
+    fn prepare_admission<'a>(
+        &'a self,
+        index: &'a Index<'a>,
+        _wanted: &'a [bool],
+        request: &'a palisade_policy::AdmissionRequest,
+    ) -> Box<dyn Prepared + 'a> {
+        Box::new(PolicyScan {
+            p: self,
+            ev: self.set.evaluator(index),
+            request: Some(request),
         })
     }
 }
 
 impl Prepared for PolicyScan<'_> {
     fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
-        let eval = self.ev.evaluate(obj, None);
+        let eval = self.ev.evaluate(obj, self.request);
         for v in eval.violations {
             let id = if v.is_error {
                 ERROR_RULE

@@ -4,6 +4,7 @@
 
 use palisade_checks::{Check, Ctx};
 use palisade_model::{Category, Diagnostic, Index, Object, Severity};
+use palisade_policy::AdmissionRequest;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,6 +51,16 @@ pub trait Evaluator: Send + Sync {
     /// for every object in parallel. `wanted[i]` says whether rule `i` is asked for: an
     /// evaluator may skip the others (their findings would be dropped anyway).
     fn prepare<'a>(&'a self, index: &'a Index<'a>, wanted: &'a [bool]) -> Box<dyn Prepared + 'a>;
+    /// As `prepare`, for judging the object of one admission request: evaluators whose verdict
+    /// depends on the request (operation, old object, user) read it from `request`.
+    fn prepare_admission<'a>(
+        &'a self,
+        index: &'a Index<'a>,
+        wanted: &'a [bool],
+        _request: &'a AdmissionRequest,
+    ) -> Box<dyn Prepared + 'a> {
+        self.prepare(index, wanted)
+    }
     /// JSON Patch operations fixing what rule `rule` reports, where a safe fix exists.
     fn fix(&self, _rule: usize, _obj: &Object, _index: &Index) -> Vec<serde_json::Value> {
         Vec::new()

@@ -22,13 +22,21 @@ impl AdmissionRequest {
     /// the request.
     pub fn from_review(review: &J) -> (Option<Node>, AdmissionRequest) {
         let req = review.get("request").unwrap_or(review);
+        let object = req
+            .get("object")
+            .filter(|v| !v.is_null())
+            .map(Node::from_json);
+        (object, AdmissionRequest::from_request(req))
+    }
+
+    /// Everything of an AdmissionReview's `request` but its `object`, which callers read their
+    /// own way (the webhook checks it as a document).
+    pub fn from_request(req: &J) -> AdmissionRequest {
         let mut out = AdmissionRequest::default();
-        let mut object = None;
         if let Some(m) = req.as_object() {
             for (k, v) in m {
                 match k.as_str() {
                     "operation" => out.operation = v.as_str().unwrap_or("").to_string(),
-                    "object" if !v.is_null() => object = Some(Node::from_json(v)),
                     "oldObject" if !v.is_null() => out.old_object = Some(Node::from_json(v)),
                     "userInfo" => out.user_info = Some(v.clone()),
                     "dryRun" => out.dry_run = v.as_bool().unwrap_or(false),
@@ -39,7 +47,7 @@ impl AdmissionRequest {
                 }
             }
         }
-        (object, out)
+        out
     }
 }
 

@@ -2,7 +2,9 @@
 //! Nothing here does I/O, so every decision is unit-tested without a server.
 
 use base64::Engine as _;
-use palisade_engine::{Config, Date, Enforcement, Engine, Finding, Overrides, Setup};
+use palisade_engine::{
+    AdmissionRequest, Config, Date, Enforcement, Engine, Finding, Overrides, Setup,
+};
 use palisade_model::{Index, Node, Object, Severity, Source, load_json};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -41,6 +43,9 @@ pub struct Request {
     pub namespace: String,
     /// `request.object`; `None` for DELETE and CONNECT without one.
     pub object: Option<Value>,
+    /// The rest of the request (operation, oldObject, userInfo, ...), which policies see as
+    /// Gatekeeper and the API server show it (an UPDATE is not judged as a CREATE).
+    pub admission: AdmissionRequest,
 }
 
 impl Request {
@@ -87,6 +92,7 @@ impl Request {
             operation,
             namespace: s(req, "namespace"),
             object,
+            admission: AdmissionRequest::from_request(req),
         })
     }
 }
@@ -257,7 +263,9 @@ impl Decider {
         let context = self.namespace_object(&object, labels);
         let mut objects = vec![object];
         objects.extend(context);
-        let findings = self.engine.evaluate_alone(&objects, 0);
+        let findings = self
+            .engine
+            .evaluate_alone(&objects, 0, Some(&req.admission));
         let namespace = objects[0].effective_namespace().unwrap_or("").to_string();
         match mode {
             Mode::Validate => self.validate(req, &objects[0], &namespace, findings),
@@ -560,6 +568,44 @@ mod tests {
             .contains("object is missing"));
         assert!(e(r#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","operation":"CREATE","object":[1]}}"#)
             .contains("a list"));
+    }
+
+    #[test]
+    fn policies_see_the_request_as_gatekeeper_does() {
+        // Gatekeeper's library template lets UPDATEs through (`request.operation == "UPDATE"`);
+        // judging every request as a CREATE would deny what the cluster admits.
+        let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../../../shared/corpora/gatekeeper-library/library/pod-security-policy/allow-privilege-escalation",
+        );
+        let overrides = Overrides {
+            pss: None,
+            policies: vec![
+                lib.join("template.yaml"),
+                lib.join("samples/psp-allow-privilege-escalation-container/constraint.yaml"),
+            ],
+        };
+        let d = Decider::new(&Config::default(), &overrides, None, Date::today()).expect("decider");
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+        let escalating = pod(json!({"allowPrivilegeEscalation": true}));
+        let violates = |operation: &str| {
+            let old = if operation == "UPDATE" {
+                escalating.clone()
+            } else {
+                Value::Null
+            };
+            let body = json!({"apiVersion": API_VERSION, "kind": "AdmissionReview",
+                "request": {"uid": "u-2", "operation": operation, "namespace": "prod",
+                    "userInfo": {"username": "alice"}, "object": escalating, "oldObject": old}});
+            let req = Request::parse(body.to_string().as_bytes()).expect("parse");
+            assert_eq!(req.admission.operation, operation);
+            assert_eq!(req.admission.user_info, Some(json!({"username": "alice"})));
+            d.decide(&req, Mode::Validate, &none)
+                .decisions
+                .iter()
+                .any(|(id, _, _)| id == "psp-allow-privilege-escalation-container")
+        };
+        assert!(violates("CREATE"));
+        assert!(!violates("UPDATE"));
     }
 
     #[test]
