@@ -11,6 +11,8 @@ pub struct Pss {
     profile: LevelVersion,
     exempt_namespaces: Vec<String>,
     exempt_runtime_classes: Vec<String>,
+    /// Requests by these users are not judged (admission only: a scan has no requesting user).
+    exempt_usernames: Vec<String>,
     rules: Vec<RuleInfo>,
 }
 
@@ -64,6 +66,7 @@ impl Pss {
             profile,
             exempt_namespaces: cfg.exempt_namespaces.clone(),
             exempt_runtime_classes: cfg.exempt_runtime_classes.clone(),
+            exempt_usernames: cfg.exempt_usernames.clone(),
             rules,
         })
     }
@@ -72,6 +75,8 @@ impl Pss {
 struct PssScan<'a> {
     pss: &'a Pss,
     index: &'a Index<'a>,
+    /// Set when the request's user is exempt: nothing is judged, as Pod Security Admission does.
+    user_exempt: bool,
 }
 
 impl Evaluator for Pss {
@@ -79,7 +84,28 @@ impl Evaluator for Pss {
         &self.rules
     }
     fn prepare<'a>(&'a self, index: &'a Index<'a>, _wanted: &'a [bool]) -> Box<dyn Prepared + 'a> {
-        Box::new(PssScan { pss: self, index })
+        Box::new(PssScan {
+            pss: self,
+            index,
+            user_exempt: false,
+        })
+    }
+    fn prepare_admission<'a>(
+        &'a self,
+        index: &'a Index<'a>,
+        _wanted: &'a [bool],
+        request: &'a palisade_policy::AdmissionRequest,
+    ) -> Box<dyn Prepared + 'a> {
+        let user = request
+            .user_info
+            .as_ref()
+            .and_then(|u| u.get("username"))
+            .and_then(|u| u.as_str());
+        Box::new(PssScan {
+            pss: self,
+            index,
+            user_exempt: user.is_some_and(|u| self.exempt_usernames.iter().any(|e| e == u)),
+        })
     }
 }
 
@@ -89,7 +115,8 @@ impl Prepared for PssScan<'_> {
             return;
         };
         let ns = obj.effective_namespace().unwrap_or("default");
-        if self.pss.exempt_namespaces.iter().any(|n| n == ns)
+        if self.user_exempt
+            || self.pss.exempt_namespaces.iter().any(|n| n == ns)
             || decoded
                 .runtime_class()
                 .is_some_and(|rc| self.pss.exempt_runtime_classes.iter().any(|x| x == rc))

@@ -609,6 +609,34 @@ mod tests {
     }
 
     #[test]
+    fn pss_exempt_users_are_not_judged() {
+        let config = Config::parse(
+            "pss:\n  profile: restricted\n  exemptUsernames: [system:serviceaccount:kube-system:replicaset-controller]\n",
+            ".palisade.yaml",
+        )
+        .expect("config");
+        let d = Decider::new(&config, &Overrides::default(), Some("none"), Date::today())
+            .expect("decider");
+        let pss_findings = |user: &str| {
+            let body = json!({"apiVersion": API_VERSION, "kind": "AdmissionReview",
+                "request": {"uid": "u-3", "operation": "CREATE", "namespace": "prod",
+                    "userInfo": {"username": user},
+                    "object": pod(json!({"privileged": true}))}});
+            let req = Request::parse(body.to_string().as_bytes()).expect("parse");
+            d.decide(&req, Mode::Validate, &none)
+                .decisions
+                .iter()
+                .filter(|(id, _, _)| id.starts_with("pss-"))
+                .count()
+        };
+        assert!(pss_findings("alice") > 0);
+        assert_eq!(
+            pss_findings("system:serviceaccount:kube-system:replicaset-controller"),
+            0
+        );
+    }
+
+    #[test]
     fn privileged_pod_is_denied_with_the_scan_message() {
         let d = decider("", None);
         let out = d.decide(
