@@ -333,13 +333,7 @@ impl Engine {
         self.evaluators
             .iter()
             .zip(self.offsets.iter().zip(ends))
-            .map(|(e, (&start, end))| {
-                let wanted = &wanted[start..end];
-                match request {
-                    Some(r) => e.prepare_admission(index, wanted, r),
-                    None => e.prepare(index, wanted),
-                }
-            })
+            .map(|(e, (&start, end))| e.prepare(index, &wanted[start..end], request))
             .collect()
     }
 

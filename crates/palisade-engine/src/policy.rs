@@ -127,23 +127,16 @@ impl Evaluator for Policies {
     fn rules(&self) -> &[RuleInfo] {
         &self.rules
     }
-    fn prepare<'a>(&'a self, index: &'a Index<'a>, _wanted: &'a [bool]) -> Box<dyn Prepared + 'a> {
-        Box::new(PolicyScan {
-            p: self,
-            ev: self.set.evaluator(index),
-            request: None,
-        })
-    }
-    fn prepare_admission<'a>(
+    fn prepare<'a>(
         &'a self,
         index: &'a Index<'a>,
         _wanted: &'a [bool],
-        request: &'a palisade_policy::AdmissionRequest,
+        request: Option<&'a palisade_policy::AdmissionRequest>,
     ) -> Box<dyn Prepared + 'a> {
         Box::new(PolicyScan {
             p: self,
             ev: self.set.evaluator(index),
-            request: Some(request),
+            request,
         })
     }
 }

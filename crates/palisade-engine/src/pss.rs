@@ -83,22 +83,14 @@ impl Evaluator for Pss {
     fn rules(&self) -> &[RuleInfo] {
         &self.rules
     }
-    fn prepare<'a>(&'a self, index: &'a Index<'a>, _wanted: &'a [bool]) -> Box<dyn Prepared + 'a> {
-        Box::new(PssScan {
-            pss: self,
-            index,
-            user_exempt: false,
-        })
-    }
-    fn prepare_admission<'a>(
+    fn prepare<'a>(
         &'a self,
         index: &'a Index<'a>,
         _wanted: &'a [bool],
-        request: &'a palisade_policy::AdmissionRequest,
+        request: Option<&'a palisade_policy::AdmissionRequest>,
     ) -> Box<dyn Prepared + 'a> {
         let user = request
-            .user_info
-            .as_ref()
+            .and_then(|r| r.user_info.as_ref())
             .and_then(|u| u.get("username"))
             .and_then(|u| u.as_str());
         Box::new(PssScan {

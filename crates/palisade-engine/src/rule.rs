@@ -49,18 +49,15 @@ pub trait Evaluator: Send + Sync {
     fn rules(&self) -> &[RuleInfo];
     /// Per-scan state built once from the index (e.g. Gatekeeper's `data.inventory`), then used
     /// for every object in parallel. `wanted[i]` says whether rule `i` is asked for: an
-    /// evaluator may skip the others (their findings would be dropped anyway).
-    fn prepare<'a>(&'a self, index: &'a Index<'a>, wanted: &'a [bool]) -> Box<dyn Prepared + 'a>;
-    /// As `prepare`, for judging the object of one admission request: evaluators whose verdict
-    /// depends on the request (operation, old object, user) read it from `request`.
-    fn prepare_admission<'a>(
+    /// evaluator may skip the others (their findings would be dropped anyway). `request` is the
+    /// admission request when judging one object at admission (operation, old object, user);
+    /// `None` in scans.
+    fn prepare<'a>(
         &'a self,
         index: &'a Index<'a>,
         wanted: &'a [bool],
-        _request: &'a AdmissionRequest,
-    ) -> Box<dyn Prepared + 'a> {
-        self.prepare(index, wanted)
-    }
+        request: Option<&'a AdmissionRequest>,
+    ) -> Box<dyn Prepared + 'a>;
     /// JSON Patch operations fixing what rule `rule` reports, where a safe fix exists.
     fn fix(&self, _rule: usize, _obj: &Object, _index: &Index) -> Vec<serde_json::Value> {
         Vec::new()
@@ -139,7 +136,12 @@ impl Evaluator for Builtin {
         &self.rules
     }
 
-    fn prepare<'a>(&'a self, index: &'a Index<'a>, wanted: &'a [bool]) -> Box<dyn Prepared + 'a> {
+    fn prepare<'a>(
+        &'a self,
+        index: &'a Index<'a>,
+        wanted: &'a [bool],
+        _request: Option<&'a AdmissionRequest>,
+    ) -> Box<dyn Prepared + 'a> {
         Box::new(BuiltinScan {
             b: self,
             index,

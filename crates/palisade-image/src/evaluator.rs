@@ -207,7 +207,12 @@ impl Evaluator for WorkloadImages {
         &self.rules
     }
 
-    fn prepare<'a>(&'a self, index: &'a Index<'a>, _wanted: &'a [bool]) -> Box<dyn Prepared + 'a> {
+    fn prepare<'a>(
+        &'a self,
+        index: &'a Index<'a>,
+        _wanted: &'a [bool],
+        _request: Option<&'a palisade_engine::AdmissionRequest>,
+    ) -> Box<dyn Prepared + 'a> {
         Box::new(ImagesScan {
             e: self,
             index,
