@@ -23,28 +23,38 @@ pub use palisade_policy::AdmissionRequest;
 use rayon::prelude::*;
 use std::sync::Arc;
 
-/// One problem in one object under one rule.
+/// One problem in one object under one rule. Kept small: a large scan holds hundreds of
+/// thousands, so the message and field path share one exactly sized allocation.
 #[derive(Clone, Debug)]
 pub struct Finding {
     /// Index into `Scan::rules`.
     pub rule: u32,
     /// Index into `Scan::objects`.
     pub object: u32,
-    pub severity: Severity,
-    pub message: String,
     pub pos: Pos,
-    pub path: String,
-    pub container: Option<Str>,
     /// Stable across reformatting and reordering: rule, object identity, field path, container.
     pub fingerprint: u64,
-    /// Set when an exemption covers the finding (it is then not counted). Boxed: it is rare,
-    /// and a large scan holds hundreds of thousands of findings.
+    pub severity: Severity,
+    /// Where `text` switches from the message to the path.
+    path_at: u32,
+    /// The message followed by the field path (a JSON pointer, or empty).
+    text: Box<str>,
+    pub container: Option<Str>,
+    /// Set when an exemption covers the finding (it is then not counted). Boxed: it is rare.
     pub exemption: Option<Box<ExemptionUse>>,
 }
 
 impl Finding {
     pub fn fingerprint_hex(&self) -> String {
         format!("{:016x}", self.fingerprint)
+    }
+    /// What is wrong, specific to the object.
+    pub fn message(&self) -> &str {
+        &self.text[..self.path_at as usize]
+    }
+    /// The field path as a JSON pointer; empty when the check gave none.
+    pub fn path(&self) -> &str {
+        &self.text[self.path_at as usize..]
     }
 }
 
@@ -251,39 +261,38 @@ impl Engine {
     ) -> Scan {
         let index = Index::new(&objects, &self.custom);
         let prepared = self.prepare(&index);
-        let per_object: Vec<(Arc<str>, Vec<Finding>)> = objects
-            .par_iter()
+        // Chunks of objects, so each worker fills one vector of findings instead of one per
+        // object: fewer allocations, and the final concatenation copies only small structs.
+        const CHUNK: usize = 64;
+        let chunks: Vec<Vec<Finding>> = objects
+            .par_chunks(CHUNK)
             .enumerate()
-            .map(|(i, obj)| {
-                let owner = self.owners.owner_of(obj, &self.custom);
-                (owner, self.evaluate_one(&prepared, i as u32, obj))
+            .map(|(c, chunk)| {
+                let mut findings = Vec::new();
+                let mut raw = Vec::new();
+                for (j, obj) in chunk.iter().enumerate() {
+                    let i = (c * CHUNK + j) as u32;
+                    self.evaluate_into(&prepared, i, obj, &mut raw, &mut findings);
+                }
+                findings
             })
             .collect();
         drop(prepared);
-        let mut owners = Vec::with_capacity(objects.len());
-        let mut scores = Vec::with_capacity(objects.len());
-        let (total, exempt): (usize, usize) = per_object.iter().fold((0, 0), |(t, e), (_, fs)| {
-            let ex = fs.iter().filter(|f| f.exemption.is_some()).count();
-            (t + fs.len() - ex, e + ex)
-        });
-        let mut findings = Vec::with_capacity(total);
-        let mut exempted = Vec::with_capacity(exempt);
-        for (owner, fs) in per_object {
-            owners.push(owner);
-            let lost: u32 = fs
-                .iter()
-                .filter(|f| f.exemption.is_none())
-                .map(|f| penalty(f.severity))
-                .sum();
-            scores.push(100u32.saturating_sub(lost) as u8);
-            for f in fs {
-                if f.exemption.is_some() {
-                    exempted.push(f);
-                } else {
-                    findings.push(f);
-                }
-            }
+        drop(index);
+        let mut findings = chunks.concat();
+        drop(chunks);
+        let owners: Vec<Arc<str>> = objects
+            .par_iter()
+            .map(|obj| self.owners.owner_of(obj, &self.custom))
+            .collect();
+        let mut lost = vec![0u32; objects.len()];
+        for f in findings.iter().filter(|f| f.exemption.is_none()) {
+            lost[f.object as usize] += penalty(f.severity);
         }
+        let scores: Vec<u8> = lost
+            .iter()
+            .map(|&l| 100u32.saturating_sub(l) as u8)
+            .collect();
         // Rank objects by (file, document) once, so the findings sort on integers.
         let mut order: Vec<u32> = (0..objects.len() as u32).collect();
         let file_doc = |i: u32| {
@@ -300,9 +309,8 @@ impl Engine {
                 r as u32
             };
         }
-        let key = |f: &Finding| (rank[f.object as usize], f.pos, f.rule);
-        findings.sort_by_key(key);
-        exempted.sort_by_key(key);
+        findings.sort_by_key(|f| (rank[f.object as usize], f.pos, f.rule));
+        let exempted: Vec<Finding> = findings.extract_if(.., |f| f.exemption.is_some()).collect();
         Scan {
             rules: self.rules.clone(),
             objects,
@@ -345,11 +353,23 @@ impl Engine {
         object_index: u32,
         obj: &Object,
     ) -> Vec<Finding> {
-        let mut raw: Vec<(usize, Diagnostic)> = Vec::new();
         let mut out = Vec::new();
+        self.evaluate_into(prepared, object_index, obj, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// `evaluate_one` appending to `out`, with a scratch vector the caller reuses.
+    fn evaluate_into(
+        &self,
+        prepared: &[Box<dyn Prepared + '_>],
+        object_index: u32,
+        obj: &Object,
+        raw: &mut Vec<(usize, Diagnostic)>,
+        out: &mut Vec<Finding>,
+    ) {
         for (e, ev) in prepared.iter().enumerate() {
             raw.clear();
-            ev.evaluate(obj, &mut raw);
+            ev.evaluate(obj, raw);
             for (local, d) in raw.drain(..) {
                 let rule = self.offsets[e] + local;
                 if !self.enabled.get(rule).copied().unwrap_or(false) {
@@ -360,20 +380,23 @@ impl Engine {
                     .exemptions
                     .find(id, obj, d.container.as_deref(), &self.custom)
                     .map(Box::new);
+                let fingerprint = fingerprint(id, obj, &d);
+                let mut text = d.message;
+                let path_at = text.len() as u32;
+                text.push_str(&d.path);
                 out.push(Finding {
                     rule: rule as u32,
                     object: object_index,
-                    severity: self.severity[rule],
-                    fingerprint: fingerprint(id, obj, &d),
-                    message: d.message,
                     pos: d.pos,
-                    path: d.path,
+                    fingerprint,
+                    severity: self.severity[rule],
+                    path_at,
+                    text: text.into_boxed_str(),
                     container: d.container,
                     exemption,
                 });
             }
         }
-        out
     }
 
     /// Judges `objects[target]` as the admission webhook sees it: with only `objects` around it

@@ -1,33 +1,61 @@
 //! The JSON report; its schema is documented in docs/json-report.md. Serialized straight from
 //! borrowed structs (no intermediate `serde_json::Value` tree): building that tree for a large
-//! scan cost more time and memory than the scan itself.
+//! scan cost more time and memory than the scan itself. The long lists are serialized in
+//! parallel, in chunks written out in order.
 
 use crate::Options;
-use palisade_engine::{Finding, RuleSource, Scan};
+use palisade_engine::{Finding, RuleInfo, RuleSource, Scan};
 use palisade_model::{Category, LoadError, Object, Severity};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write as _;
 
-pub const SCHEMA_VERSION: &str = "palisade.dev/report/v1";
+/// v2 moved each check's title, remediation and `crossObject` from every finding into `rules`.
+pub const SCHEMA_VERSION: &str = "palisade.dev/report/v2";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct FindingOut<'a> {
     check: &'a str,
-    title: &'a str,
     severity: Severity,
     category: Category,
     source: RuleSource,
-    cross_object: bool,
     message: &'a str,
     object: ObjectRefOut<'a>,
     location: LocationOut<'a>,
     container: Option<&'a str>,
     owner: &'a str,
     fingerprint: String,
-    remediation: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     exemption: Option<&'a palisade_engine::ExemptionUse>,
+}
+
+/// What a check is, once per check that has findings (active or exempted).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleOut<'a> {
+    title: &'a str,
+    category: Category,
+    source: RuleSource,
+    /// The default severity; a finding's own `severity` includes config overrides.
+    severity: Severity,
+    cross_object: bool,
+    remediation: &'a str,
+    references: &'a [String],
+}
+
+impl<'a> From<&'a RuleInfo> for RuleOut<'a> {
+    fn from(r: &'a RuleInfo) -> Self {
+        RuleOut {
+            title: &r.title,
+            category: r.category,
+            source: r.source,
+            severity: r.severity,
+            cross_object: r.cross_object,
+            remediation: &r.remediation,
+            references: &r.references,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -83,59 +111,15 @@ struct Summary {
     input_errors: usize,
 }
 
-#[derive(Serialize)]
-struct Tool<'a> {
-    name: &'static str,
-    version: &'a str,
-}
-
-/// Serializes the items of an iterator as a JSON list without collecting them first.
-struct List<I>(std::cell::Cell<Option<I>>);
-
-impl<I: Iterator<Item = T>, T: Serialize> Serialize for List<I> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0.take() {
-            Some(it) => s.collect_seq(it),
-            None => s.collect_seq(std::iter::empty::<T>()),
-        }
-    }
-}
-
-fn list<I: Iterator>(it: I) -> List<I> {
-    List(std::cell::Cell::new(Some(it)))
-}
-
-#[derive(Serialize)]
-#[serde(
-    rename_all = "camelCase",
-    bound(
-        serialize = "List<F>: Serialize, List<O>: Serialize, List<E>: Serialize, \
-                       List<I>: Serialize, List<W>: Serialize"
-    )
-)]
-struct Report<'a, F, O, E, I, W> {
-    schema: &'static str,
-    tool: Tool<'a>,
-    summary: Summary,
-    findings: List<F>,
-    objects: List<O>,
-    exempted: List<E>,
-    expired_exemptions: &'a [palisade_engine::ExpiredExemption],
-    input_errors: List<I>,
-    warnings: List<W>,
-}
-
 fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> FindingOut<'a> {
     let r = scan.rule(f);
     let o = scan.object(f);
     FindingOut {
         check: &r.id,
-        title: &r.title,
         severity: f.severity,
         category: r.category,
         source: r.source,
-        cross_object: r.cross_object,
-        message: &f.message,
+        message: f.message(),
         object: ObjectRefOut {
             api_version: o.id.api_version.as_str(),
             kind: o.kind(),
@@ -146,7 +130,6 @@ fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> FindingOut<'a> {
         container: f.container.as_deref(),
         owner: scan.owner(f),
         fingerprint: f.fingerprint_hex(),
-        remediation: &r.remediation,
         exemption: f.exemption.as_deref(),
     }
 }
@@ -158,7 +141,7 @@ fn location<'a>(o: &'a Object, f: &'a Finding) -> LocationOut<'a> {
         column: f.pos.is_known().then_some(f.pos.col),
         document: o.source.doc,
         rendered: o.source.template.is_some().then(|| o.source.file.as_ref()),
-        path: (!f.path.is_empty()).then_some(f.path.as_str()),
+        path: (!f.path().is_empty()).then_some(f.path()),
     }
 }
 
@@ -172,30 +155,51 @@ fn load_error(e: &LoadError) -> LoadErrorOut<'_> {
     }
 }
 
-/// Writes the report, pretty-printed, followed by a newline.
+/// Writes the report (layout: see `Lines`), followed by a newline.
 pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let report = Report {
-        schema: SCHEMA_VERSION,
-        tool: Tool {
-            name: "palisade",
-            version: opts.tool_version,
-        },
-        summary: Summary {
-            objects: scan.objects.len(),
-            findings: scan.findings.len(),
-            by_severity: scan
-                .counts()
-                .iter()
-                .map(|(s, n)| (s.to_string(), *n))
-                .collect(),
-            score: scan.score(),
-            fail_on: opts.fail_on,
-            failed: scan.count_at_least(opts.fail_on) > 0,
-            exempted: scan.exempted.len(),
-            input_errors: scan.input_errors.len(),
-        },
-        findings: list(scan.findings.iter().map(|f| finding(scan, f))),
-        objects: list(scan.objects.iter().enumerate().map(|(i, o)| ObjectOut {
+    let summary = Summary {
+        objects: scan.objects.len(),
+        findings: scan.findings.len(),
+        by_severity: scan
+            .counts()
+            .iter()
+            .map(|(s, n)| (s.to_string(), *n))
+            .collect(),
+        score: scan.score(),
+        fail_on: opts.fail_on,
+        failed: scan.count_at_least(opts.fail_on) > 0,
+        exempted: scan.exempted.len(),
+        input_errors: scan.input_errors.len(),
+    };
+    let mut used = vec![false; scan.rules.len()];
+    for f in scan.findings.iter().chain(&scan.exempted) {
+        used[f.rule as usize] = true;
+    }
+    let rules: serde_json::Map<String, serde_json::Value> = scan
+        .rules
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| **u)
+        .map(|(r, _)| (r.id.clone(), serde_json::json!(RuleOut::from(r))))
+        .collect();
+
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    let mut top = Top {
+        w: &mut w,
+        first: true,
+    };
+    top.field("schema", &SCHEMA_VERSION)?;
+    top.field(
+        "tool",
+        &serde_json::json!({"name": "palisade", "version": opts.tool_version}),
+    )?;
+    top.field("summary", &summary)?;
+    top.field("rules", &rules)?;
+    top.list("findings", &scan.findings, |f| finding(scan, f))?;
+    let objects: Vec<usize> = (0..scan.objects.len()).collect();
+    top.list("objects", &objects, |&i| {
+        let o = &scan.objects[i];
+        ObjectOut {
             api_version: o.id.api_version.as_str(),
             kind: o.kind(),
             namespace: o.effective_namespace(),
@@ -203,17 +207,90 @@ pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io
             file: o.source.display_file(),
             owner: scan.owners[i].as_ref(),
             score: scan.scores[i],
-        })),
-        exempted: list(scan.exempted.iter().map(|f| finding(scan, f))),
-        expired_exemptions: &scan.expired_exemptions,
-        input_errors: list(scan.input_errors.iter().map(load_error)),
-        warnings: list(scan.warnings.iter().map(load_error)),
-    };
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
-    let mut ser = serde_json::Serializer::with_formatter(&mut w, Lines::default());
-    report.serialize(&mut ser).map_err(std::io::Error::other)?;
-    w.write_all(b"\n")?;
+        }
+    })?;
+    top.list("exempted", &scan.exempted, |f| finding(scan, f))?;
+    top.list("expiredExemptions", &scan.expired_exemptions, |e| e)?;
+    top.list("inputErrors", &scan.input_errors, load_error)?;
+    top.list("warnings", &scan.warnings, load_error)?;
+    w.write_all(b"\n}\n")?;
     w.flush()
+}
+
+/// The report's outer object, written field by field in the `Lines` layout.
+struct Top<'w, W: std::io::Write> {
+    w: &'w mut W,
+    first: bool,
+}
+
+impl<W: std::io::Write> Top<'_, W> {
+    fn key(&mut self, name: &str) -> std::io::Result<()> {
+        let sep: &[u8] = if std::mem::take(&mut self.first) {
+            b"{"
+        } else {
+            b","
+        };
+        self.w.write_all(sep)?;
+        write!(self.w, "\n  \"{name}\": ")
+    }
+
+    fn field(&mut self, name: &str, value: &impl Serialize) -> std::io::Result<()> {
+        self.key(name)?;
+        serialize(&mut *self.w, 1, value)
+    }
+
+    /// A list with one item per line. Large lists are serialized on all cores, a window of
+    /// chunks at a time (bounded memory), and written in order: the output is byte for byte
+    /// what one serializer would write.
+    fn list<'a, T: Sync, S: Serialize>(
+        &mut self,
+        name: &str,
+        items: &'a [T],
+        out: impl Fn(&'a T) -> S + Sync,
+    ) -> std::io::Result<()> {
+        const CHUNK: usize = 2048;
+        self.key(name)?;
+        if items.is_empty() {
+            return self.w.write_all(b"[]");
+        }
+        self.w.write_all(b"[")?;
+        let window = CHUNK * rayon::current_num_threads() * 2;
+        for (k, part) in items.chunks(window).enumerate() {
+            let bufs: Vec<std::io::Result<Vec<u8>>> = part
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map(|(c, chunk)| {
+                    let mut buf = Vec::with_capacity(chunk.len() * 384);
+                    for (i, item) in chunk.iter().enumerate() {
+                        let first = k == 0 && c == 0 && i == 0;
+                        buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+                        serialize(&mut buf, 2, &out(item))?;
+                    }
+                    Ok(buf)
+                })
+                .collect();
+            for b in bufs {
+                self.w.write_all(&b?)?;
+            }
+        }
+        self.w.write_all(b"\n  ]")
+    }
+}
+
+/// Serializes `value` as it appears `depth` levels deep in the report.
+fn serialize(
+    w: &mut (impl std::io::Write + ?Sized),
+    depth: usize,
+    value: &impl Serialize,
+) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        w,
+        Lines {
+            depth,
+            has_value: false,
+        },
+    );
+    value.serialize(&mut ser).map_err(std::io::Error::other)
 }
 
 /// Indents the outer two levels and writes everything deeper on one line: one finding, object
@@ -341,5 +418,24 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn lists_serialized_in_parallel_chunks_read_as_one_serializer_writes_them() {
+        // Long enough for several windows of chunks, and a length that is no multiple of either.
+        let items: Vec<serde_json::Value> = (0..20_011)
+            .map(|i| serde_json::json!({"n": i, "s": format!("x\"{i}"), "l": [i, {"a": null}]}))
+            .collect();
+        let mut out = Vec::new();
+        let mut top = Top {
+            w: &mut out,
+            first: true,
+        };
+        top.list("items", &items, |v| v).expect("writes");
+        top.list("none", &items[..0], |v| v).expect("writes");
+        top.field("one", &&items[..1]).expect("writes");
+        out.extend_from_slice(b"\n}");
+        let whole = lines(&serde_json::json!({"items": items, "none": [], "one": [&items[0]]}));
+        assert_eq!(String::from_utf8(out).expect("utf-8"), whole);
     }
 }

@@ -24,14 +24,14 @@ pub fn render(scan: &Scan, opts: &Options) -> String {
             } else {
                 TestCaseStatus::skipped()
             };
-            status.set_message(f.message.clone());
+            status.set_message(f.message().to_string());
             status.set_type(f.severity.as_str());
             status.set_description(format!(
                 "{}:{}: [{}] {}\n{}\nowner: {}",
                 o.source.display_file(),
                 f.pos.line,
                 f.severity,
-                f.message,
+                f.message(),
                 r.remediation,
                 scan.owner(f)
             ));

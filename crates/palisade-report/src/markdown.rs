@@ -38,7 +38,7 @@ fn table(out: &mut String, scan: &Scan, list: &[&Finding]) {
             cell(&o.id.to_string()),
             o.source.display_file(),
             f.pos.line,
-            cell(&f.message),
+            cell(f.message()),
             cell(scan.owner(f)),
         );
     }

@@ -76,7 +76,7 @@ pub fn to_sarif(scan: &Scan, opts: &Options) -> Value {
             "ruleId": scan.rule(f).id,
             "ruleIndex": rule_index.get(&f.rule).copied().unwrap_or(0),
             "level": level(f.severity),
-            "message": {"text": format!("{} ({})", f.message, o.id)},
+            "message": {"text": format!("{} ({})", f.message(), o.id)},
             "locations": [{
                 "physicalLocation": phys,
                 "logicalLocations": [{"fullyQualifiedName": o.id.to_string(), "kind": "resource"}],

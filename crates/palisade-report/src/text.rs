@@ -59,7 +59,7 @@ fn snippet_for(scan: &Scan, opts: &Options, f: &Finding, renderer: &Renderer) ->
             let snippet = Snippet::source(body)
                 .line_start(f.pos.line as usize)
                 .path(file)
-                .annotation(AnnotationKind::Primary.span(off..end).label(&f.message));
+                .annotation(AnnotationKind::Primary.span(off..end).label(f.message()));
             let g = level(f.severity)
                 .primary_title(&title)
                 .element(snippet)
@@ -69,9 +69,9 @@ fn snippet_for(scan: &Scan, opts: &Options, f: &Finding, renderer: &Renderer) ->
         }
         _ => {
             let loc = if f.pos.is_known() {
-                format!("{}:{}:{}: {}", file, f.pos.line, f.pos.col, f.message)
+                format!("{}:{}:{}: {}", file, f.pos.line, f.pos.col, f.message())
             } else {
-                format!("{}: {}", file, f.message)
+                format!("{}: {}", file, f.message())
             };
             let g = level(f.severity)
                 .primary_title(&title)

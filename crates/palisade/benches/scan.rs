@@ -12,15 +12,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-fn peak_rss_kb() -> u64 {
+/// A `/proc/self/status` figure in kB: `VmHWM` (peak RSS) or `VmRSS` (current).
+fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.strip_prefix(field).is_some_and(|r| r.starts_with(':')))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
+}
+
+fn peak_rss_kb() -> u64 {
+    status_kb("VmHWM")
 }
 
 fn deployment(i: usize, ns: &str, hardened: bool) -> String {
@@ -125,9 +130,11 @@ fn child(mode: &str, dir: &str) {
     let n = loaded.objects.len();
     if mode == "scan" {
         let parsed = t.elapsed().as_secs_f64();
+        let parsed_kb = status_kb("VmRSS");
         let engine = Engine::new(&Config::default(), Vec::new(), Date::today()).expect("engine");
         let scan = engine.run(loaded.objects, loaded.errors, loaded.warnings);
         let checked = t.elapsed().as_secs_f64();
+        let checked_kb = status_kb("VmRSS");
         let ropts = palisade_report::Options {
             texts: &Default::default(),
             group_by: Default::default(),
@@ -144,10 +151,14 @@ fn child(mode: &str, dir: &str) {
         )
         .expect("write report");
         eprintln!(
-            "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s, report {:.3} s",
+            "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s, report {:.3} s; \
+             RSS after parse {} MB, after checks {} MB, peak {} MB",
             scan.findings.len(),
             checked - parsed,
-            t.elapsed().as_secs_f64() - checked
+            t.elapsed().as_secs_f64() - checked,
+            parsed_kb / 1024,
+            checked_kb / 1024,
+            peak_rss_kb() / 1024
         );
     } else {
         std::hint::black_box(&loaded.objects);

@@ -93,6 +93,28 @@ fn insecure_example_fails_with_the_expected_findings() {
         "owner from .palisade.yaml path rule"
     );
     assert_eq!(f["fingerprint"].as_str().unwrap().len(), 16);
+    // What the check is, once in `rules` for every check with findings.
+    assert_eq!(v["schema"], "palisade.dev/report/v2");
+    let rule = &v["rules"]["run-as-non-root"];
+    assert!(
+        rule["title"].as_str().unwrap().contains("non-root"),
+        "{rule}"
+    );
+    assert!(!rule["remediation"].as_str().unwrap().is_empty(), "{rule}");
+    assert_eq!(rule["crossObject"], false);
+    assert_eq!(rule["category"], "security");
+    let rules: std::collections::BTreeSet<&str> = v["rules"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    let with_findings: std::collections::BTreeSet<&str> = ["findings", "exempted"]
+        .iter()
+        .flat_map(|l| v[l].as_array().unwrap())
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, with_findings, "one entry per check with findings");
     let deploy = v["objects"]
         .as_array()
         .unwrap()

@@ -238,7 +238,9 @@ fn the_webhook_gives_the_verdicts_and_messages_of_scan() {
         let mut want_deny = Vec::new();
         let mut want_warn = Vec::new();
         for f in findings.iter().filter(|f| {
-            f["object"]["kind"] == kind && f["object"]["name"] == name && f["crossObject"] == false
+            f["object"]["kind"] == kind
+                && f["object"]["name"] == name
+                && report["rules"][f["check"].as_str().unwrap()]["crossObject"] == false
         }) {
             let mut line = format!(
                 "[{}] {}",
