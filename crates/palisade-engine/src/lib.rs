@@ -279,8 +279,11 @@ impl Engine {
             .collect();
         drop(prepared);
         drop(index);
-        let mut findings = chunks.concat();
-        drop(chunks);
+        // Moved, not `concat`: that would clone every finding.
+        let mut findings = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+        for chunk in chunks {
+            findings.extend(chunk);
+        }
         let owners: Vec<Arc<str>> = objects
             .par_iter()
             .map(|obj| self.owners.owner_of(obj, &self.custom))
@@ -381,7 +384,8 @@ impl Engine {
                     .find(id, obj, d.container.as_deref(), &self.custom)
                     .map(Box::new);
                 let fingerprint = fingerprint(id, obj, &d);
-                let mut text = d.message;
+                let mut text = String::with_capacity(d.message.len() + d.path.len());
+                text.push_str(&d.message);
                 let path_at = text.len() as u32;
                 text.push_str(&d.path);
                 out.push(Finding {
