@@ -21,7 +21,7 @@ use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos,
 /// The admission request around an object under review (see `Engine::evaluate_alone`).
 pub use palisade_policy::AdmissionRequest;
 use rayon::prelude::*;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// One problem in one object under one rule. Kept small: a large scan holds hundreds of
 /// thousands, so the message and field path share one exactly sized allocation.
@@ -35,6 +35,8 @@ pub struct Finding {
     /// Stable across reformatting and reordering: rule, object identity, field path, container.
     pub fingerprint: u64,
     pub severity: Severity,
+    /// Emission order among the object's findings of one pass: the last sort key.
+    seq: u16,
     /// Where `text` switches from the message to the path.
     path_at: u32,
     /// The message followed by the field path (a JSON pointer, or empty).
@@ -113,15 +115,37 @@ pub fn penalty(sev: Severity) -> u32 {
     }
 }
 
+/// A worker's reusable buffers: raw diagnostics of one evaluator, findings of one chunk.
+#[derive(Default)]
+struct Scratch {
+    raw: Vec<(usize, Diagnostic)>,
+    found: Vec<Finding>,
+}
+
+impl Scratch {
+    /// Moves the chunk's findings to the shared vector.
+    fn flush(&mut self, sink: &Mutex<Vec<Finding>>) {
+        sink.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .append(&mut self.found);
+    }
+}
+
 pub struct Engine {
     evaluators: Vec<Box<dyn Evaluator>>,
     /// Concatenated rules of all evaluators; `offsets[i]` is where evaluator i's rules start.
     rules: Vec<RuleInfo>,
     offsets: Vec<usize>,
-    /// Per rule: enabled and effective severity.
-    enabled: Vec<bool>,
-    /// Enabled and judged on the object alone (not `cross_object`): what admission runs.
+    /// Per rule (indexed like `rules`): enabled and judged on the object alone (not
+    /// `cross_object`): what admission runs.
     alone: Vec<bool>,
+    /// How a scan splits the enabled rules into two passes. `whole_set`: every rule that may
+    /// read other objects in a scan (cross-object checks; PSS, policies and images, which
+    /// index the set when prepared) runs first, with all objects indexed. `per_object`: the
+    /// built-in checks judged on the object alone run second, object by object, each object's
+    /// tree released once judged, so a large scan never holds all trees and all findings.
+    whole_set: Vec<bool>,
+    per_object: Vec<bool>,
     severity: Vec<Severity>,
     exemptions: exempt::Exemptions,
     owners: owner::Owners,
@@ -213,10 +237,23 @@ impl Engine {
                 }
             })
             .collect();
-        let alone = rules
+        let alone: Vec<bool> = rules
             .iter()
             .zip(&enabled)
             .map(|(r, &on)| on && !r.cross_object)
+            .collect();
+        // The built-in catalogue is evaluator 0; `cross_object_flag_matches_behaviour` (in
+        // palisade-checks) pins that its other checks give the same verdict with nothing indexed.
+        let builtin_end = offsets.get(1).copied().unwrap_or(rules.len());
+        let per_object: Vec<bool> = alone
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| a && i < builtin_end)
+            .collect();
+        let whole_set = enabled
+            .iter()
+            .zip(&per_object)
+            .map(|(&on, &p)| on && !p)
             .collect();
         let mut severity = Vec::with_capacity(rules.len());
         for r in &rules {
@@ -238,8 +275,9 @@ impl Engine {
             evaluators,
             rules,
             offsets,
-            enabled,
             alone,
+            whole_set,
+            per_object,
             severity,
             exemptions,
             owners,
@@ -252,42 +290,55 @@ impl Engine {
         &self.rules
     }
 
-    /// Evaluates every object with every enabled rule, in parallel.
+    /// Evaluates every object with every enabled rule, in parallel. The returned objects keep
+    /// their identity and source; their trees are released once judged (see `per_object`).
     pub fn run(
         &self,
-        objects: Vec<Object>,
+        mut objects: Vec<Object>,
         input_errors: Vec<LoadError>,
         warnings: Vec<LoadError>,
     ) -> Scan {
-        let index = Index::new(&objects, &self.custom);
-        let prepared = self.prepare(&index);
-        // Chunks of objects, so each worker fills one vector of findings instead of one per
-        // object: fewer allocations, and the final concatenation copies only small structs.
+        // Workers judge chunks of objects and append each chunk's findings to one vector, in
+        // no particular order (they are sorted below). That vector grows in place (the
+        // allocator remaps it), so the findings are never held twice.
         const CHUNK: usize = 64;
-        let chunks: Vec<Vec<Finding>> = objects
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut findings = Vec::new();
-                let mut raw = Vec::new();
-                for (j, obj) in chunk.iter().enumerate() {
+        let sink = Mutex::new(Vec::new());
+        let owners: Vec<Arc<str>> = {
+            let index = Index::new(&objects, &self.custom);
+            let prepared = self.prepare_for(&index, &self.whole_set, None);
+            objects
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map_init(Scratch::default, |s, (c, chunk)| {
+                    for (j, obj) in chunk.iter().enumerate() {
+                        let i = (c * CHUNK + j) as u32;
+                        self.evaluate_into(&prepared, &self.whole_set, i, obj, s);
+                    }
+                    s.flush(&sink);
+                    chunk
+                        .iter()
+                        .map(|obj| self.owners.owner_of(obj, &self.custom))
+                        .collect::<Vec<_>>()
+                })
+                .flatten_iter()
+                .collect()
+        };
+        let nothing: [Object; 0] = [];
+        let no_index = Index::new(&nothing, &self.custom);
+        let prepared = self.prepare_for(&no_index, &self.per_object, None);
+        objects.par_chunks_mut(CHUNK).enumerate().for_each_init(
+            Scratch::default,
+            |s, (c, chunk)| {
+                for (j, obj) in chunk.iter_mut().enumerate() {
                     let i = (c * CHUNK + j) as u32;
-                    self.evaluate_into(&prepared, i, obj, &mut raw, &mut findings);
+                    self.evaluate_into(&prepared, &self.per_object, i, obj, s);
+                    obj.release_tree();
                 }
-                findings
-            })
-            .collect();
+                s.flush(&sink);
+            },
+        );
         drop(prepared);
-        drop(index);
-        // Moved, not `concat`: that would clone every finding.
-        let mut findings = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
-        for chunk in chunks {
-            findings.extend(chunk);
-        }
-        let owners: Vec<Arc<str>> = objects
-            .par_iter()
-            .map(|obj| self.owners.owner_of(obj, &self.custom))
-            .collect();
+        let mut findings = sink.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut lost = vec![0u32; objects.len()];
         for f in findings.iter().filter(|f| f.exemption.is_none()) {
             lost[f.object as usize] += penalty(f.severity);
@@ -312,7 +363,10 @@ impl Engine {
                 r as u32
             };
         }
-        findings.sort_by_key(|f| (rank[f.object as usize], f.pos, f.rule));
+        // (rule, object, seq) is unique, so the order is total: by file, line, rule, then as
+        // the object's findings were emitted. Unstable sort: no scratch copy of the findings.
+        findings
+            .sort_unstable_by_key(|f| (rank[f.object as usize], f.pos, f.rule, f.object, f.seq));
         let exempted: Vec<Finding> = findings.extract_if(.., |f| f.exemption.is_some()).collect();
         Scan {
             rules: self.rules.clone(),
@@ -327,55 +381,42 @@ impl Engine {
         }
     }
 
-    /// Prepares every evaluator for a scan over `index`, with the enabled rules.
-    pub fn prepare<'a>(&'a self, index: &'a Index<'a>) -> Vec<Box<dyn Prepared + 'a>> {
-        self.prepare_for(index, &self.enabled, None)
-    }
-
-    /// Prepares every evaluator for the rules marked in `wanted` (indexed like `rules()`), and
-    /// for one admission request when given.
+    /// Prepares the evaluators that have a rule marked in `wanted` (indexed like `rules()`),
+    /// for one admission request when given: (evaluator number, prepared evaluator).
     fn prepare_for<'a>(
         &'a self,
         index: &'a Index<'a>,
         wanted: &'a [bool],
         request: Option<&'a palisade_policy::AdmissionRequest>,
-    ) -> Vec<Box<dyn Prepared + 'a>> {
+    ) -> Vec<(usize, Box<dyn Prepared + 'a>)> {
         let ends = self.offsets.iter().skip(1).copied().chain([wanted.len()]);
         self.evaluators
             .iter()
-            .zip(self.offsets.iter().zip(ends))
-            .map(|(e, (&start, end))| e.prepare(index, &wanted[start..end], request))
+            .zip(self.offsets.iter().copied().zip(ends))
+            .enumerate()
+            .filter(|(_, (_, (start, end)))| wanted[*start..*end].contains(&true))
+            .map(|(i, (e, (start, end)))| (i, e.prepare(index, &wanted[start..end], request)))
             .collect()
     }
 
-    /// Findings for one object (exempted ones carry their exemption). The webhook calls this
-    /// directly with evaluators prepared over the request's objects.
-    pub fn evaluate_one(
-        &self,
-        prepared: &[Box<dyn Prepared + '_>],
-        object_index: u32,
-        obj: &Object,
-    ) -> Vec<Finding> {
-        let mut out = Vec::new();
-        self.evaluate_into(prepared, object_index, obj, &mut Vec::new(), &mut out);
-        out
-    }
-
-    /// `evaluate_one` appending to `out`, with a scratch vector the caller reuses.
+    /// Appends the findings of the rules marked in `wanted` for one object (exempted ones
+    /// carry their exemption) to `s.found`.
     fn evaluate_into(
         &self,
-        prepared: &[Box<dyn Prepared + '_>],
+        prepared: &[(usize, Box<dyn Prepared + '_>)],
+        wanted: &[bool],
         object_index: u32,
         obj: &Object,
-        raw: &mut Vec<(usize, Diagnostic)>,
-        out: &mut Vec<Finding>,
+        s: &mut Scratch,
     ) {
-        for (e, ev) in prepared.iter().enumerate() {
+        let Scratch { raw, found: out } = s;
+        let first = out.len();
+        for (e, ev) in prepared {
             raw.clear();
             ev.evaluate(obj, raw);
             for (local, d) in raw.drain(..) {
-                let rule = self.offsets[e] + local;
-                if !self.enabled.get(rule).copied().unwrap_or(false) {
+                let rule = self.offsets[*e] + local;
+                if !wanted.get(rule).copied().unwrap_or(false) {
                     continue;
                 }
                 let id = &self.rules[rule].id;
@@ -394,6 +435,7 @@ impl Engine {
                     pos: d.pos,
                     fingerprint,
                     severity: self.severity[rule],
+                    seq: u16::try_from(out.len() - first).unwrap_or(u16::MAX),
                     path_at,
                     text: text.into_boxed_str(),
                     container: d.container,
@@ -419,9 +461,9 @@ impl Engine {
         };
         let index = Index::new(objects, &self.custom);
         let prepared = self.prepare_for(&index, &self.alone, request);
-        let mut out = self.evaluate_one(&prepared, target as u32, obj);
-        out.retain(|f| self.alone[f.rule as usize]);
-        out
+        let mut s = Scratch::default();
+        self.evaluate_into(&prepared, &self.alone, target as u32, obj, &mut s);
+        s.found
     }
 
     /// The owner of an object, as reports name it.
@@ -475,3 +517,6 @@ pub fn fingerprint(rule: &str, obj: &Object, d: &Diagnostic) -> u64 {
     }
     h
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,6 @@
 //! A Kubernetes object with where it came from.
 
-use crate::node::{Node, Pos, Str};
+use crate::node::{Node, Pos, Str, Value};
 use std::sync::Arc;
 
 /// Where an object was read from.
@@ -138,5 +138,10 @@ impl Object {
     /// Where findings about the object as a whole point: its `kind:` line, else the document start.
     pub fn pos(&self) -> Pos {
         self.root.key_pos("kind")
+    }
+    /// Frees the parsed tree, keeping identity and source: all a report needs once the object
+    /// has been judged. The tree is most of a scan's memory.
+    pub fn release_tree(&mut self) {
+        self.root = Node::new(Value::Null, self.root.pos);
     }
 }

@@ -248,19 +248,20 @@ impl<W: std::io::Write> Top<'_, W> {
         items: &'a [T],
         out: impl Fn(&'a T) -> S + Sync,
     ) -> std::io::Result<()> {
-        const CHUNK: usize = 2048;
+        const CHUNK: usize = 1024;
         self.key(name)?;
         if items.is_empty() {
             return self.w.write_all(b"[]");
         }
         self.w.write_all(b"[")?;
-        let window = CHUNK * rayon::current_num_threads() * 2;
+        // One chunk per thread at a time: the buffers stay around a megabyte.
+        let window = CHUNK * rayon::current_num_threads();
         for (k, part) in items.chunks(window).enumerate() {
             let bufs: Vec<std::io::Result<Vec<u8>>> = part
                 .par_chunks(CHUNK)
                 .enumerate()
                 .map(|(c, chunk)| {
-                    let mut buf = Vec::with_capacity(chunk.len() * 384);
+                    let mut buf = Vec::with_capacity(chunk.len() * 512);
                     for (i, item) in chunk.iter().enumerate() {
                         let first = k == 0 && c == 0 && i == 0;
                         buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
