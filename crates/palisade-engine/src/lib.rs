@@ -17,7 +17,7 @@ pub use exempt::{ExemptionUse, ExpiredExemption};
 pub use rule::{Builtin, Enforcement, Evaluator, Prepared, RuleInfo, RuleSource};
 pub use setup::{Overrides, Setup};
 
-use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity, Str};
+use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity};
 /// The admission request around an object under review (see `Engine::evaluate_alone`).
 pub use palisade_policy::AdmissionRequest;
 use rayon::prelude::*;
@@ -39,9 +39,10 @@ pub struct Finding {
     seq: u16,
     /// Where `text` switches from the message to the path.
     path_at: u32,
-    /// The message followed by the field path (a JSON pointer, or empty).
+    /// Where `text` switches from the path to the container name; `NO_CONTAINER` for none.
+    container_at: u32,
+    /// The message, the field path (a JSON pointer, or empty) and the container name.
     text: Box<str>,
-    pub container: Option<Str>,
     /// Set when an exemption covers the finding (it is then not counted). Boxed: it is rare.
     pub exemption: Option<Box<ExemptionUse>>,
 }
@@ -56,8 +57,20 @@ impl Finding {
     }
     /// The field path as a JSON pointer; empty when the check gave none.
     pub fn path(&self) -> &str {
-        &self.text[self.path_at as usize..]
+        let end = match self.container_at {
+            Self::NO_CONTAINER => self.text.len(),
+            at => at as usize,
+        };
+        &self.text[self.path_at as usize..end]
     }
+    /// The container concerned, where one is.
+    pub fn container(&self) -> Option<&str> {
+        match self.container_at {
+            Self::NO_CONTAINER => None,
+            at => Some(&self.text[at as usize..]),
+        }
+    }
+    const NO_CONTAINER: u32 = u32::MAX;
 }
 
 /// Everything a report needs.
@@ -425,10 +438,21 @@ impl Engine {
                     .find(id, obj, d.container.as_deref(), &self.custom)
                     .map(Box::new);
                 let fingerprint = fingerprint(id, obj, &d);
-                let mut text = String::with_capacity(d.message.len() + d.path.len());
+                let container = d.container.as_deref();
+                let mut text = String::with_capacity(
+                    d.message.len() + d.path.len() + container.map_or(0, str::len),
+                );
                 text.push_str(&d.message);
                 let path_at = text.len() as u32;
                 text.push_str(&d.path);
+                let container_at = match container {
+                    Some(c) => {
+                        let at = text.len() as u32;
+                        text.push_str(c);
+                        at
+                    }
+                    None => Finding::NO_CONTAINER,
+                };
                 out.push(Finding {
                     rule: rule as u32,
                     object: object_index,
@@ -437,8 +461,8 @@ impl Engine {
                     severity: self.severity[rule],
                     seq: u16::try_from(out.len() - first).unwrap_or(u16::MAX),
                     path_at,
+                    container_at,
                     text: text.into_boxed_str(),
-                    container: d.container,
                     exemption,
                 });
             }

@@ -2,6 +2,7 @@
 //! gives: same findings, positions, messages, exemptions.
 
 use super::*;
+use palisade_model::Str;
 use std::path::Path;
 
 fn load_dir(dir: &Path, out: &mut Vec<Object>) {
@@ -32,7 +33,7 @@ fn key(f: &Finding) -> Key {
         f.pos,
         f.message().to_string(),
         f.path().to_string(),
-        f.container.clone(),
+        f.container().map(Str::from),
         f.exemption.is_some(),
     )
 }
@@ -88,4 +89,50 @@ fn two_passes_give_what_one_pass_over_the_whole_set_gives() {
     assert!(want.iter().any(|k| k.6), "an exemption applies");
     assert_eq!(got.len(), want.len());
     assert!(got == want, "the two-pass scan differs from one pass");
+}
+
+#[test]
+fn a_finding_keeps_message_path_and_container_apart() {
+    let f = |path: &str, container: Option<&str>| {
+        let mut s = Scratch::default();
+        let engine = Engine::new(&Config::default(), Vec::new(), Date::today()).expect("engine");
+        let obj = palisade_model::load_bytes(
+            b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n",
+            "p.yaml",
+            &Default::default(),
+        )
+        .objects
+        .remove(0);
+        struct One(Diagnostic);
+        impl Prepared for One {
+            fn evaluate(&self, _: &Object, out: &mut Vec<(usize, Diagnostic)>) {
+                out.push((0, self.0.clone()));
+            }
+        }
+        let mut d = Diagnostic::new("msg", Pos::new(3, 1)).at_path(path);
+        if let Some(c) = container {
+            d = d.in_container(c);
+        }
+        let prepared: Vec<(usize, Box<dyn Prepared>)> = vec![(0, Box::new(One(d)))];
+        let all = vec![true; engine.rules.len()];
+        engine.evaluate_into(&prepared, &all, 0, &obj, &mut s);
+        s.found.remove(0)
+    };
+    let a = f("/spec/x", Some("web"));
+    assert_eq!(
+        (a.message(), a.path(), a.container()),
+        ("msg", "/spec/x", Some("web"))
+    );
+    let b = f("", None);
+    assert_eq!((b.message(), b.path(), b.container()), ("msg", "", None));
+    let c = f("/spec/y", Some(""));
+    assert_eq!(
+        (c.message(), c.path(), c.container()),
+        ("msg", "/spec/y", Some(""))
+    );
+    assert_eq!(
+        std::mem::size_of::<Finding>(),
+        64,
+        "a scan holds hundreds of thousands"
+    );
 }

@@ -75,7 +75,7 @@ fn image_findings(s: &Scan) -> Vec<(String, String, String, String)> {
             (
                 s.rule(f).id.clone(),
                 s.object(f).name().to_string(),
-                f.container.as_deref().unwrap_or("").to_string(),
+                f.container().unwrap_or("").to_string(),
                 f.message().to_string(),
             )
         })

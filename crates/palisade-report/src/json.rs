@@ -127,7 +127,7 @@ fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> FindingOut<'a> {
             name: o.name(),
         },
         location: location(o, f),
-        container: f.container.as_deref(),
+        container: f.container(),
         owner: scan.owner(f),
         fingerprint: f.fingerprint_hex(),
         exemption: f.exemption.as_deref(),

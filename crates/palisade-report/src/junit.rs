@@ -35,7 +35,7 @@ pub fn render(scan: &Scan, opts: &Options) -> String {
                 r.remediation,
                 scan.owner(f)
             ));
-            let name = match &f.container {
+            let name = match f.container() {
                 Some(c) => format!("{} [{c}]", r.id),
                 None => r.id.clone(),
             };

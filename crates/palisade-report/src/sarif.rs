@@ -82,7 +82,7 @@ pub fn to_sarif(scan: &Scan, opts: &Options) -> Value {
                 "logicalLocations": [{"fullyQualifiedName": o.id.to_string(), "kind": "resource"}],
             }],
             "partialFingerprints": {"palisadeFingerprint/v1": f.fingerprint_hex()},
-            "properties": {"owner": scan.owner(f), "severity": f.severity, "container": f.container.as_deref()},
+            "properties": {"owner": scan.owner(f), "severity": f.severity, "container": f.container()},
         });
         if let Some(e) = &f.exemption {
             r["suppressions"] = json!([{

@@ -50,7 +50,7 @@ fn snippet_for(scan: &Scan, opts: &Options, f: &Finding, renderer: &Renderer) ->
         .get(&(o.source.file.clone(), Some(o.source.doc)))
         .or_else(|| opts.texts.get(&(o.source.file.clone(), None)));
     let mut ctx = format!("{} · owner {}", o.id, scan.owner(f));
-    if let Some(c) = &f.container {
+    if let Some(c) = f.container() {
         let _ = write!(ctx, " · container {c}");
     }
     let fix = format!("fix: {}", r.remediation);

@@ -457,8 +457,8 @@ impl Decider {
 /// `[check-id] message (container c)`: the same words `palisade scan` prints.
 fn finding_line(id: &str, f: &Finding) -> String {
     let mut s = format!("[{id}] {}", f.message());
-    if let Some(c) = &f.container
-        && !f.message().contains(c.as_str())
+    if let Some(c) = f.container()
+        && !f.message().contains(c)
     {
         s.push_str(&format!(" (container {c})"));
     }

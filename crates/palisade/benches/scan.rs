@@ -28,6 +28,11 @@ fn peak_rss_kb() -> u64 {
     status_kb("VmHWM")
 }
 
+/// kB (as /proc reports them, 1024 bytes) to MB (10^6 bytes), the unit of the input size.
+fn mb(kb: u64) -> f64 {
+    kb as f64 * 1024.0 / 1e6
+}
+
 fn deployment(i: usize, ns: &str, hardened: bool) -> String {
     let sc = if hardened {
         "\n          securityContext:\n            runAsNonRoot: true\n            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n            capabilities:\n              drop: [\"ALL\"]"
@@ -152,13 +157,13 @@ fn child(mode: &str, dir: &str) {
         .expect("write report");
         eprintln!(
             "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s, report {:.3} s; \
-             RSS after parse {} MB, after checks {} MB, peak {} MB",
+             RSS after parse {:.1} MB, after checks {:.1} MB, peak {:.1} MB",
             scan.findings.len(),
             checked - parsed,
             t.elapsed().as_secs_f64() - checked,
-            parsed_kb / 1024,
-            checked_kb / 1024,
-            peak_rss_kb() / 1024
+            mb(parsed_kb),
+            mb(checked_kb),
+            mb(peak_rss_kb())
         );
     } else {
         std::hint::black_box(&loaded.objects);
@@ -190,24 +195,27 @@ fn report(name: &str, dir: &Path) {
     let bytes = dir_bytes(dir);
     let (n, parse_s, parse_kb) = measure(dir, "parse");
     let (_, scan_s, scan_kb) = measure(dir, "scan");
-    let mb = bytes as f64 / 1e6;
-    println!("{name}: {n} objects, {mb:.1} MB");
+    let input_mb = bytes as f64 / 1e6;
+    println!("{name}: {n} objects, {input_mb:.1} MB");
     println!(
-        "  parse only : {parse_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.0} MB",
+        "  parse only : {parse_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.1} MB",
         n as f64 / parse_s,
-        mb / parse_s,
-        parse_kb as f64 / 1024.0
+        input_mb / parse_s,
+        mb(parse_kb)
     );
     println!(
-        "  full scan  : {scan_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.0} MB",
+        "  full scan  : {scan_s:.3} s  {:>9.0} objects/s  {:>6.1} MB/s  peak RSS {:.1} MB",
         n as f64 / scan_s,
-        mb / scan_s,
-        scan_kb as f64 / 1024.0
+        input_mb / scan_s,
+        mb(scan_kb)
     );
+    let budget = 4.0 * input_mb + 30.0;
     println!(
-        "  scan/parse : {:.2}x;  RSS budget (4 x input + 30 MB) = {:.0} MB",
+        "  scan/parse : {:.2}x (target 1.5x);  peak RSS {:.1} MB against a budget of \
+         4 x input + 30 MB = {budget:.1} MB ({})",
         scan_s / parse_s,
-        4.0 * mb + 30.0
+        mb(scan_kb),
+        if mb(scan_kb) <= budget { "met" } else { "over" }
     );
 }
 
