@@ -505,23 +505,48 @@ fn agreement_with_other_tools_does_not_fall() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The mapping table of docs/parity.md: `cargo test -p palisade-checks --test parity --
-/// --ignored --nocapture mapping_table`.
-#[test]
-#[ignore = "generator for the mapping table in docs/parity.md, not an assertion; run on demand when aliases change"]
-fn mapping_table() {
-    let mut rows: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for c in rules::ALL {
-        for a in c.meta().aliases {
-            if let Some((tool, _)) = a.split_once(':')
-                && matches!(tool, "polaris" | "kube-linter" | "kube-score" | "checkov")
-            {
-                rows.entry(a.to_string()).or_default().push(c.meta().id);
+/// The mapping tables at the end of docs/parity.md, generated from the aliases.
+fn mapping_tables() -> String {
+    let mut out = String::new();
+    for (heading, tool) in [
+        ("Polaris", "polaris"),
+        ("kube-linter", "kube-linter"),
+        ("kube-score", "kube-score"),
+        ("Checkov", "checkov"),
+    ] {
+        let mut rows: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for c in rules::ALL {
+            for a in c.meta().aliases {
+                if let Some(id) = a.strip_prefix(tool).and_then(|r| r.strip_prefix(':')) {
+                    rows.entry(id).or_default().push(c.meta().id);
+                }
             }
         }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "### {heading}\n\n| {tool} check | Palisade check(s) |\n|---|---|\n"
+        ));
+        for (id, ours) in rows {
+            out.push_str(&format!("| `{id}` | {} |\n", ours.join(", ")));
+        }
     }
-    println!("| tool check | Palisade check(s) |\n|---|---|");
-    for (alias, ids) in rows {
-        println!("| `{alias}` | {} |", ids.join(", "));
-    }
+    out
+}
+
+/// docs/parity.md's mapping tables must match the aliases in the code; on a difference the
+/// test prints the tables to paste in.
+#[test]
+fn docs_mapping_tables_match_the_aliases() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/parity.md"))
+            .expect("docs/parity.md");
+    let start = doc.find("### Polaris").expect("a `### Polaris` section");
+    let want = mapping_tables();
+    assert!(
+        doc[start..] == want,
+        "docs/parity.md's mapping tables (from `### Polaris` to the end) differ from the aliases \
+         in the code; replace them with:\n\n{want}"
+    );
 }
