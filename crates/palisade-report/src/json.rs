@@ -6,7 +6,6 @@
 use crate::Options;
 use palisade_engine::{Finding, RuleInfo, RuleSource, Scan};
 use palisade_model::{Category, LoadError, Object, Severity};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write as _;
 
@@ -248,32 +247,15 @@ impl<W: std::io::Write> Top<'_, W> {
         items: &'a [T],
         out: impl Fn(&'a T) -> S + Sync,
     ) -> std::io::Result<()> {
-        const CHUNK: usize = 1024;
         self.key(name)?;
         if items.is_empty() {
             return self.w.write_all(b"[]");
         }
         self.w.write_all(b"[")?;
-        // One chunk per thread at a time: the buffers stay around a megabyte.
-        let window = CHUNK * rayon::current_num_threads();
-        for (k, part) in items.chunks(window).enumerate() {
-            let bufs: Vec<std::io::Result<Vec<u8>>> = part
-                .par_chunks(CHUNK)
-                .enumerate()
-                .map(|(c, chunk)| {
-                    let mut buf = Vec::with_capacity(chunk.len() * 512);
-                    for (i, item) in chunk.iter().enumerate() {
-                        let first = k == 0 && c == 0 && i == 0;
-                        buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-                        serialize(&mut buf, 2, &out(item))?;
-                    }
-                    Ok(buf)
-                })
-                .collect();
-            for b in bufs {
-                self.w.write_all(&b?)?;
-            }
-        }
+        crate::write_in_order(&mut *self.w, items, 512, |buf, i, item| {
+            buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+            serialize(buf, 2, &out(item))
+        })?;
         self.w.write_all(b"\n  ]")
     }
 }

@@ -97,7 +97,12 @@ pub struct Options<'a> {
 
 pub fn render(format: Format, scan: &Scan, opts: &Options) -> String {
     match format {
-        Format::Text => text::render(scan, opts),
+        Format::Text => {
+            let mut buf = Vec::new();
+            // Writing to a Vec cannot fail.
+            let _ = text::write(scan, opts, &mut buf);
+            String::from_utf8(buf).unwrap_or_default()
+        }
         Format::Json => {
             let mut buf = Vec::new();
             // Writing to a Vec cannot fail.
@@ -115,7 +120,7 @@ pub fn render(format: Format, scan: &Scan, opts: &Options) -> String {
     }
 }
 
-/// Writes the report to `w`. JSON is streamed; the other formats are rendered first.
+/// Writes the report to `w`. JSON and text are streamed; the other formats are rendered first.
 pub fn write(
     format: Format,
     scan: &Scan,
@@ -124,8 +129,40 @@ pub fn write(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::write(scan, opts, w),
+        Format::Text => text::write(scan, opts, w),
         _ => w.write_all(render(format, scan, opts).as_bytes()),
     }
+}
+
+/// Renders `items` on all cores and writes them in order: byte for byte what rendering them
+/// one after another writes. `render(buf, i, item)` appends item `i`; `typical` is the bytes an
+/// item usually takes. A chunk per thread at a time, so the buffers stay around a megabyte.
+pub(crate) fn write_in_order<'a, T: Sync>(
+    w: &mut (impl std::io::Write + ?Sized),
+    items: &'a [T],
+    typical: usize,
+    render: impl Fn(&mut Vec<u8>, usize, &'a T) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1024;
+    let window = CHUNK * rayon::current_num_threads();
+    for (k, part) in items.chunks(window).enumerate() {
+        let bufs: Vec<std::io::Result<Vec<u8>>> = part
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * typical);
+                for (j, item) in chunk.iter().enumerate() {
+                    render(&mut buf, k * window + c * CHUNK + j, item)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for b in bufs {
+            w.write_all(&b?)?;
+        }
+    }
+    Ok(())
 }
 
 /// Findings grouped by `group_by`, groups in first-seen order of the sorted findings.
