@@ -110,17 +110,17 @@ pub fn render(format: Format, scan: &Scan, opts: &Options) -> String {
             String::from_utf8(buf).unwrap_or_default()
         }
         Format::Sarif => {
-            let mut s =
-                serde_json::to_string_pretty(&sarif::to_sarif(scan, opts)).unwrap_or_default();
-            s.push('\n');
-            s
+            let mut buf = Vec::new();
+            // Writing to a Vec cannot fail.
+            let _ = sarif::write(scan, opts, &mut buf);
+            String::from_utf8(buf).unwrap_or_default()
         }
         Format::Junit => junit::render(scan, opts),
         Format::Markdown => markdown::render(scan, opts),
     }
 }
 
-/// Writes the report to `w`. JSON and text are streamed; the other formats are rendered first.
+/// Writes the report to `w`. JSON, SARIF and text are streamed; the others are rendered first.
 pub fn write(
     format: Format,
     scan: &Scan,
@@ -130,6 +130,7 @@ pub fn write(
     match format {
         Format::Json => json::write(scan, opts, w),
         Format::Text => text::write(scan, opts, w),
+        Format::Sarif => sarif::write(scan, opts, w),
         _ => w.write_all(render(format, scan, opts).as_bytes()),
     }
 }

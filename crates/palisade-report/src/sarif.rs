@@ -1,11 +1,14 @@
-//! SARIF 2.1.0, as GitHub code scanning and other viewers read it. Built as JSON directly (the
-//! shape is small) and validated against the official schema in the tests.
+//! SARIF 2.1.0, as GitHub code scanning and other viewers read it, validated against the
+//! official schema in the tests. The run's header is built as JSON values (it is small); the
+//! results are serialized on all cores, one per line, and streamed: a large scan has hundreds of
+//! thousands (building them all as one JSON tree took 2 GB and 4 s for 152,222 findings).
 
 use crate::Options;
 use palisade_engine::{Finding, Scan};
 use palisade_model::Severity;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::io::Write as _;
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -26,7 +29,7 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-pub fn to_sarif(scan: &Scan, opts: &Options) -> Value {
+pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     // Only rules that have results (or exempted results) are listed, to keep files small.
     let mut used: Vec<u32> = scan
         .findings
@@ -92,24 +95,36 @@ pub fn to_sarif(scan: &Scan, opts: &Options) -> Value {
         }
         r
     };
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "palisade",
-                "version": opts.tool_version,
-                "informationUri": "https://github.com/palisade-dev/palisade",
-                "rules": rules,
-            }},
-            "results": scan.findings.iter().chain(&scan.exempted).map(result).collect::<Vec<_>>(),
-            "invocations": [{
-                "executionSuccessful": scan.input_errors.is_empty(),
-                "toolExecutionNotifications": scan.input_errors.iter().map(|e| json!({
-                    "level": "error",
-                    "message": {"text": e.to_string()},
-                })).collect::<Vec<_>>(),
-            }],
-        }],
-    })
+    let tool = json!({"driver": {
+        "name": "palisade",
+        "version": opts.tool_version,
+        "informationUri": "https://github.com/palisade-dev/palisade",
+        "rules": rules,
+    }});
+    let invocations = json!([{
+        "executionSuccessful": scan.input_errors.is_empty(),
+        "toolExecutionNotifications": scan.input_errors.iter().map(|e| json!({
+            "level": "error",
+            "message": {"text": e.to_string()},
+        })).collect::<Vec<_>>(),
+    }]);
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    w.write_all(
+        b"{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": ",
+    )?;
+    serde_json::to_writer(&mut w, &tool)?;
+    w.write_all(b",\n      \"invocations\": ")?;
+    serde_json::to_writer(&mut w, &invocations)?;
+    w.write_all(b",\n      \"results\": [")?;
+    let all: Vec<&Finding> = scan.findings.iter().chain(&scan.exempted).collect();
+    crate::write_in_order(&mut w, &all, 600, |buf, i, f| {
+        buf.extend_from_slice(if i == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        });
+        serde_json::to_writer(&mut *buf, &result(f)).map_err(std::io::Error::other)
+    })?;
+    w.write_all(b"\n      ]\n    }\n  ]\n}\n")?;
+    w.flush()
 }

@@ -317,6 +317,39 @@ fn outputs_sarif_junit_markdown_at_once_and_sarif_is_valid() {
     assert!(errors.is_empty(), "SARIF invalid: {errors:?}");
     let results = s["runs"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty());
+    // Exempted findings are results with a suppression; the rules listed are those with results.
+    assert!(
+        results
+            .iter()
+            .any(|r| r["suppressions"][0]["justification"].is_string()),
+        "{results:?}"
+    );
+    let rules = s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"], "{r}");
+    }
+    // A scan without findings is a valid SARIF file too.
+    let clean = d.join("clean.yaml");
+    std::fs::write(
+        &clean,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n",
+    )
+    .unwrap();
+    let empty = run(&[
+        "scan",
+        "--no-config",
+        "--format",
+        "sarif",
+        clean.to_str().unwrap(),
+    ]);
+    let e: serde_json::Value = serde_json::from_slice(&empty.stdout).expect("SARIF is JSON");
+    assert!(validator.iter_errors(&e).next().is_none(), "{e}");
+    assert_eq!(
+        e["runs"][0]["results"].as_array().map(Vec::len),
+        Some(0),
+        "{e}"
+    );
     assert!(results[0]["partialFingerprints"]["palisadeFingerprint/v1"].is_string());
     assert!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"].is_u64());
     let x = std::fs::read_to_string(&junit).unwrap();
