@@ -4,47 +4,23 @@
 //! webhook configurations' safety properties (v1 reviews, no side effects, a timeout, a failure
 //! policy, kube-system and Palisade's namespace left out).
 
+mod common;
+
+use common::{palisade, root, scan_json, tools_required};
 use palisade_model::{LoadOptions, load_bytes};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 const MANIFESTS: &str = "deploy/manifests";
 const CHART: &str = "deploy/helm/palisade";
 /// The caBundle placeholder of the plain manifests (not base64, so applying it unedited fails).
 const CA_PLACEHOLDER: &str = "REPLACE_WITH_BASE64_CA_BUNDLE";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn palisade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("run palisade")
-}
-
-/// `palisade scan --format json ARGS`: the exit code and the report.
-fn scan(args: &[&str]) -> (i32, Value) {
-    let mut a = vec!["scan", "--format", "json"];
-    a.extend_from_slice(args);
-    let out = palisade(&a);
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), v)
-}
-
 /// Asserts a clean report: exit 0, objects scanned, no findings (exempted ones included), no
 /// input errors.
 fn assert_clean(what: &str, args: &[&str], min_objects: u64) {
-    let (code, v) = scan(args);
+    let (code, v) = scan_json(args);
     let findings: Vec<String> = v["findings"]
         .as_array()
         .map(|a| {
@@ -74,10 +50,6 @@ fn assert_clean(what: &str, args: &[&str], min_objects: u64) {
         objects >= min_objects,
         "{what}: only {objects} objects scanned, expected at least {min_objects}"
     );
-}
-
-fn tools_required() -> bool {
-    std::env::var_os("PALISADE_REQUIRE_TOOLS").is_some()
 }
 
 /// The helm binary the scan would use (PALISADE_HELM or `helm` on PATH), or `None` (skipping)

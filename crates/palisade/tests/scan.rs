@@ -1,39 +1,14 @@
 //! End-to-end tests of `palisade scan`: the real binary on real files, charts and overlays.
 
+mod common;
+
+use common::{command, palisade, root, scan_json, tmp, tools_required};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_palisade"));
-    c.current_dir(root());
-    c
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 fn data(p: &str) -> String {
     format!("crates/palisade/tests/data/{p}")
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run palisade")
-}
-
-fn json(args: &[&str]) -> (i32, serde_json::Value) {
-    let mut a = vec!["scan", "--format", "json"];
-    a.extend_from_slice(args);
-    let out = run(&a);
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), v)
 }
 
 fn checks_of(v: &serde_json::Value) -> Vec<String> {
@@ -47,17 +22,6 @@ fn checks_of(v: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("palisade-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("tmp dir");
-    d
-}
-
-fn tools_required() -> bool {
-    std::env::var_os("PALISADE_REQUIRE_TOOLS").is_some()
-}
-
 fn have(tool: &str) -> bool {
     Command::new(tool)
         .arg("version")
@@ -69,7 +33,7 @@ fn have(tool: &str) -> bool {
 
 #[test]
 fn insecure_example_fails_with_the_expected_findings() {
-    let (code, v) = json(&["examples/insecure"]);
+    let (code, v) = scan_json(&["examples/insecure"]);
     assert_eq!(code, 1, "{v}");
     let checks = checks_of(&v);
     for want in ["run-as-non-root", "privileged-container", "host-network"] {
@@ -131,7 +95,7 @@ fn insecure_example_fails_with_the_expected_findings() {
 
 #[test]
 fn hardened_example_passes() {
-    let out = run(&["scan", "examples/hardened"]);
+    let out = palisade(&["scan", "examples/hardened"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -144,7 +108,7 @@ fn hardened_example_passes() {
 
 #[test]
 fn text_report_shows_snippet_title_remediation_and_owner() {
-    let out = run(&["scan", "--color", "never", "examples/insecure"]);
+    let out = palisade(&["scan", "--color", "never", "examples/insecure"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("examples/insecure/app.yaml:"), "{text}");
     assert!(text.contains("[run-as-non-root]"), "{text}");
@@ -157,7 +121,7 @@ fn text_report_shows_snippet_title_remediation_and_owner() {
 #[test]
 fn stdin_and_lists_are_read() {
     let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec:\n    hostPID: true\n    containers: [{name: c, image: busybox:1.36}]\n";
-    let mut child = bin()
+    let mut child = command()
         .args(["scan", "--format", "json", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -187,7 +151,7 @@ fn bad_inputs_are_reported_and_the_rest_scanned() {
     )
     .unwrap();
     std::fs::write(d.join("binary.yaml"), [0u8, 159, 146, 150, 0, 1]).unwrap();
-    let (code, v) = json(&[d.to_str().unwrap(), "/nonexistent/file.yaml"]);
+    let (code, v) = scan_json(&[d.to_str().unwrap(), "/nonexistent/file.yaml"]);
     assert_eq!(code, 3, "{v}");
     assert_eq!(v["summary"]["objects"], 1);
     let errs = v["inputErrors"].as_array().unwrap();
@@ -217,7 +181,7 @@ fn bad_config_exits_2_naming_file_and_line() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
     )
     .unwrap();
-    let out = run(&["scan", d.to_str().unwrap()]);
+    let out = palisade(&["scan", d.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -239,7 +203,7 @@ fn exemptions_by_config_annotation_and_expiry() {
         "apiVersion: v1\nkind: Pod\nmetadata: {name: net-agent}\nspec:\n  hostNetwork: true\n  hostPID: true\n  containers: [{name: c, image: x:1}]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: ipc\n  annotations:\n    palisade.dev/exempt: host-ipc\n    palisade.dev/exempt-reason: shared memory with the sidecar\nspec:\n  hostIPC: true\n  containers: [{name: c, image: x:1}]\n",
     )
     .unwrap();
-    let (_, v) = json(&[d.to_str().unwrap()]);
+    let (_, v) = scan_json(&[d.to_str().unwrap()]);
     let checks = checks_of(&v);
     assert!(!checks.contains(&"host-network".to_string()), "{checks:?}");
     assert!(!checks.contains(&"host-ipc".to_string()), "{checks:?}");
@@ -271,7 +235,7 @@ fn fingerprints_survive_reformatting_and_reordering() {
     let e = tmp("fp2");
     std::fs::write(e.join("b.yaml"), "# reordered and reformatted\napiVersion: v1\nkind: Pod\nmetadata:\n  name: two\nspec:\n  containers:\n    - image: x:1\n      name: c\n  hostIPC: true\n---\nkind: Pod\napiVersion: v1\nspec:\n  hostPID: true\n  containers:\n  - {image: 'x:1', name: c}\nmetadata:\n  name: one\n").unwrap();
     let fps = |p: &Path| {
-        let (_, v) = json(&["--no-config", p.to_str().unwrap()]);
+        let (_, v) = scan_json(&["--no-config", p.to_str().unwrap()]);
         let mut f: Vec<String> = v["findings"]
             .as_array()
             .unwrap()
@@ -292,7 +256,7 @@ fn outputs_sarif_junit_markdown_at_once_and_sarif_is_valid() {
     let sarif = d.join("p.sarif");
     let junit = d.join("p.xml");
     let md = d.join("p.md");
-    let out = run(&[
+    let out = palisade(&[
         "scan",
         "examples/insecure",
         "--output",
@@ -336,7 +300,7 @@ fn outputs_sarif_junit_markdown_at_once_and_sarif_is_valid() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n",
     )
     .unwrap();
-    let empty = run(&[
+    let empty = palisade(&[
         "scan",
         "--no-config",
         "--format",
@@ -363,7 +327,7 @@ fn outputs_sarif_junit_markdown_at_once_and_sarif_is_valid() {
 
 #[test]
 fn group_by_owner_in_summary() {
-    let out = run(&[
+    let out = palisade(&[
         "scan",
         "--group-by",
         "owner",
@@ -386,7 +350,7 @@ fn helm_chart_findings_name_the_template() {
         eprintln!("skipped: helm not installed");
         return;
     }
-    let (code, v) = json(&["--no-config", &data("chart/web")]);
+    let (code, v) = scan_json(&["--no-config", &data("chart/web")]);
     assert_eq!(code, 1, "{v}");
     let f = v["findings"]
         .as_array()
@@ -397,7 +361,7 @@ fn helm_chart_findings_name_the_template() {
     assert_eq!(f["location"]["file"], "web/templates/deployment.yaml");
     assert_eq!(f["object"]["name"], "release-name-web");
     // --set reaches helm: with runAsNonRoot=true the finding goes away.
-    let (_, v) = json(&[
+    let (_, v) = scan_json(&[
         "--no-config",
         &data("chart/web"),
         "--set",
@@ -408,7 +372,7 @@ fn helm_chart_findings_name_the_template() {
 
 #[test]
 fn missing_helm_is_a_clear_error_and_others_still_scan() {
-    let out = bin()
+    let out = command()
         .env("PALISADE_HELM", "/nonexistent/helm")
         .args([
             "scan",
@@ -437,7 +401,7 @@ fn kustomize_overlay_is_rendered() {
         eprintln!("skipped: kubectl not installed");
         return;
     }
-    let (_, v) = json(&["--no-config", &data("kustomize/overlays/prod")]);
+    let (_, v) = scan_json(&["--no-config", &data("kustomize/overlays/prod")]);
     assert_eq!(v["summary"]["objects"], 1, "{v}");
     let f = v["findings"]
         .as_array()
@@ -452,39 +416,44 @@ fn kustomize_overlay_is_rendered() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(
-        run(&["scan", "--format", "xml", "."]).status.code(),
+        palisade(&["scan", "--format", "xml", "."]).status.code(),
         Some(2)
     );
     assert_eq!(
-        run(&["scan", "--fail-on", "severe", "."]).status.code(),
+        palisade(&["scan", "--fail-on", "severe", "."])
+            .status
+            .code(),
         Some(2)
     );
     assert_eq!(
-        run(&["scan", "--output", "sarif", "."]).status.code(),
+        palisade(&["scan", "--output", "sarif", "."]).status.code(),
         Some(2)
     );
-    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(palisade(&["frobnicate"]).status.code(), Some(2));
 }
 
 #[test]
 fn checks_list_and_explain() {
-    let out = run(&["checks", "list", "--format", "json"]);
+    let out = palisade(&["checks", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         v.as_array().unwrap().len() >= 100,
         "catalogue has {} checks",
         v.as_array().unwrap().len()
     );
-    let out = run(&["checks", "explain", "run-as-non-root"]);
+    let out = palisade(&["checks", "explain", "run-as-non-root"]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("Containers must run as a non-root user")
     );
-    assert_eq!(run(&["checks", "explain", "nope"]).status.code(), Some(2));
+    assert_eq!(
+        palisade(&["checks", "explain", "nope"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn docs_checks_md_matches_the_code() {
-    let out = run(&["checks", "docs"]);
+    let out = palisade(&["checks", "docs"]);
     let want = String::from_utf8_lossy(&out.stdout);
     let have = std::fs::read_to_string(root().join("docs/checks.md")).unwrap_or_default();
     assert!(
@@ -498,7 +467,7 @@ fn pss_profile_and_policies_run_in_scan() {
     let d = tmp("pss-policy");
     let pod = d.join("pod.yaml");
     std::fs::write(&pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n").unwrap();
-    let (_, v) = json(&[
+    let (_, v) = scan_json(&[
         "--no-config",
         "--pss",
         "restricted:v1.30",
@@ -526,7 +495,7 @@ fn pss_profile_and_policies_run_in_scan() {
 
     let g = root().join("../shared/corpora/gatekeeper-library/library/general/requiredlabels");
     let sample = g.join("samples/all-must-have-owner/constraint.yaml");
-    let (_, v) = json(&[
+    let (_, v) = scan_json(&[
         "--no-config",
         "--policy",
         g.join("template.yaml").to_str().unwrap(),
@@ -553,7 +522,7 @@ fn pss_profile_and_policies_run_in_scan() {
     // A constraint for an unknown template is an input error naming the file; the rest still runs.
     let bad = d.join("bad-constraint.yaml");
     std::fs::write(&bad, "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sNoSuchTemplate\nmetadata: {name: nope}\nspec: {}\n").unwrap();
-    let (code, v) = json(&[
+    let (code, v) = scan_json(&[
         "--no-config",
         "--policy",
         bad.to_str().unwrap(),
