@@ -614,13 +614,6 @@ fn path_function(test: bool) -> RawFunction {
             let Some((root, fields)) = ftx.args.split_first() else {
                 return Err(ExecutionError::MissingArgumentOrTarget);
             };
-            let names = fields
-                .iter()
-                .map(|f| match &f.expr {
-                    Expr::Literal(LiteralValue::String(s)) => Ok(s.inner()),
-                    _ => Err(not_literal()),
-                })
-                .collect::<Result<Vec<&str>, _>>()?;
             let root = Value::resolve_val(root, ftx.ptx)?;
             let mut cur: &dyn Val = root.as_ref();
             for (i, f) in fields.iter().enumerate() {
@@ -641,10 +634,16 @@ fn path_function(test: bool) -> RawFunction {
                 match next {
                     Some(v) => cur = v,
                     None => {
+                        // The rest of the chain on converted values (rare: optionals,
+                        // non-maps), with the per-step semantics of `.` and `has()`.
                         let mut v = Value::try_from(cur)?;
-                        for (j, name) in names[i..].iter().enumerate() {
+                        for (j, f) in fields[i..].iter().enumerate() {
+                            let name = match &f.expr {
+                                Expr::Literal(LiteralValue::String(s)) => s.inner(),
+                                _ => return Err(not_literal()),
+                            };
                             let field = Arc::new(name.to_string());
-                            v = if test && i + j + 1 == names.len() {
+                            v = if test && i + j + 1 == fields.len() {
                                 has_field(v, field)?
                             } else {
                                 select(v, field)?
