@@ -357,7 +357,7 @@ impl Dec<'_> {
         match &e.value.value {
             Value::Null => None,
             Value::Seq(s) => Some(At {
-                v: s.as_slice(),
+                v: s,
                 pos: e.key_pos,
             }),
             _ => {

@@ -137,7 +137,7 @@ pub fn write(
 
 /// Renders `items` on all cores and writes them in order: byte for byte what rendering them
 /// one after another writes. `render(buf, i, item)` appends item `i`; `typical` is the bytes an
-/// item usually takes. A chunk per thread at a time, so the buffers stay around a megabyte.
+/// item usually takes. A chunk per thread at a time, so the buffers stay small.
 pub(crate) fn write_in_order<'a, T: Sync>(
     w: &mut (impl std::io::Write + ?Sized),
     items: &'a [T],
@@ -145,7 +145,7 @@ pub(crate) fn write_in_order<'a, T: Sync>(
     render: impl Fn(&mut Vec<u8>, usize, &'a T) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
-    const CHUNK: usize = 1024;
+    const CHUNK: usize = 256;
     let window = CHUNK * rayon::current_num_threads();
     for (k, part) in items.chunks(window).enumerate() {
         let bufs: Vec<std::io::Result<Vec<u8>>> = part

@@ -133,7 +133,7 @@ mod tests {
                 "spec",
                 map(vec![(
                     "containers",
-                    Node::new(Value::Seq(vec![container]), Pos::UNKNOWN),
+                    Node::new(Value::Seq(Box::new([container])), Pos::UNKNOWN),
                 )]),
             ),
             ("kind", Node::str("Pod")),

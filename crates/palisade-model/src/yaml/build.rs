@@ -252,10 +252,10 @@ impl DocBuilder {
                     value: Node::new(Value::Null, kp),
                 });
             }
-            let entries: Vec<Entry> = self.entries.drain(f.start..).collect();
+            let entries: Box<[Entry]> = self.entries.drain(f.start..).collect();
             Node::new(Value::Map(Map { entries }), f.pos)
         } else {
-            let items: Vec<Node> = self.items.drain(f.start..).collect();
+            let items: Box<[Node]> = self.items.drain(f.start..).collect();
             Node::new(Value::Seq(items), f.pos)
         };
         let (anchor, count) = (f.anchor, f.count);
