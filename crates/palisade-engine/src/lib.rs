@@ -32,8 +32,6 @@ pub struct Finding {
     /// Index into `Scan::objects`.
     pub object: u32,
     pub pos: Pos,
-    /// Stable across reformatting and reordering: rule, object identity, field path, container.
-    pub fingerprint: u64,
     pub severity: Severity,
     /// Emission order among the object's findings of one pass: the last sort key.
     seq: u16,
@@ -48,9 +46,6 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn fingerprint_hex(&self) -> String {
-        format!("{:016x}", self.fingerprint)
-    }
     /// What is wrong, specific to the object.
     pub fn message(&self) -> &str {
         &self.text[..self.path_at as usize]
@@ -100,6 +95,21 @@ impl Scan {
     }
     pub fn owner(&self, f: &Finding) -> &str {
         &self.owners[f.object as usize]
+    }
+    /// Stable across reformatting and reordering (see `fingerprint`); computed when a report
+    /// asks, from what the finding and its object keep.
+    pub fn fingerprint(&self, f: &Finding) -> u64 {
+        fingerprint(
+            &self.rule(f).id,
+            self.object(f),
+            f.container(),
+            f.path(),
+            f.message(),
+        )
+    }
+    /// The fingerprint as reports print it: 16 hex digits.
+    pub fn fingerprint_hex(&self, f: &Finding) -> String {
+        format!("{:016x}", self.fingerprint(f))
     }
     /// Overall score: the mean of the object scores (100 for an empty scan).
     pub fn score(&self) -> u8 {
@@ -437,7 +447,6 @@ impl Engine {
                     .exemptions
                     .find(id, obj, d.container.as_deref(), &self.custom)
                     .map(Box::new);
-                let fingerprint = fingerprint(id, obj, &d);
                 let container = d.container.as_deref();
                 let mut text = String::with_capacity(
                     d.message.len() + d.path.len() + container.map_or(0, str::len),
@@ -457,7 +466,6 @@ impl Engine {
                     rule: rule as u32,
                     object: object_index,
                     pos: d.pos,
-                    fingerprint,
                     severity: self.severity[rule],
                     seq: u16::try_from(out.len() - first).unwrap_or(u16::MAX),
                     path_at,
@@ -526,18 +534,25 @@ fn fnv(h: &mut u64, bytes: &[u8]) {
 
 /// Rule, object identity, field path and container: nothing that moves when a file is
 /// reformatted or objects are reordered. When a check gives no path, the message stands in.
-pub fn fingerprint(rule: &str, obj: &Object, d: &Diagnostic) -> u64 {
+/// Uses only the object's identity, so it works on objects whose tree was released.
+pub fn fingerprint(
+    rule: &str,
+    obj: &Object,
+    container: Option<&str>,
+    path: &str,
+    message: &str,
+) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
     fnv(&mut h, rule.as_bytes());
     fnv(&mut h, obj.id.group().as_bytes());
     fnv(&mut h, obj.kind().as_bytes());
     fnv(&mut h, obj.effective_namespace().unwrap_or("").as_bytes());
     fnv(&mut h, obj.name().as_bytes());
-    fnv(&mut h, d.container.as_deref().unwrap_or("").as_bytes());
-    if d.path.is_empty() {
-        fnv(&mut h, d.message.as_bytes());
+    fnv(&mut h, container.unwrap_or("").as_bytes());
+    if path.is_empty() {
+        fnv(&mut h, message.as_bytes());
     } else {
-        fnv(&mut h, d.path.as_bytes());
+        fnv(&mut h, path.as_bytes());
     }
     h
 }

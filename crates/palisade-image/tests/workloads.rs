@@ -131,7 +131,7 @@ fn findings_land_on_each_container_of_each_workload() {
     // Only workloads carry image findings.
     assert!(all.iter().all(|f| f.1 != "not-a-workload"));
     // Fingerprints stay distinct however many vulnerabilities one container has.
-    let mut prints: Vec<u64> = s.findings.iter().map(|f| f.fingerprint).collect();
+    let mut prints: Vec<u64> = s.findings.iter().map(|f| s.fingerprint(f)).collect();
     let n = prints.len();
     prints.sort();
     prints.dedup();

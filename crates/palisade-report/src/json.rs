@@ -128,7 +128,7 @@ fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> FindingOut<'a> {
         location: location(o, f),
         container: f.container(),
         owner: scan.owner(f),
-        fingerprint: f.fingerprint_hex(),
+        fingerprint: scan.fingerprint_hex(f),
         exemption: f.exemption.as_deref(),
     }
 }

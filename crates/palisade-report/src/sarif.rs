@@ -84,7 +84,7 @@ pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io
                 "physicalLocation": phys,
                 "logicalLocations": [{"fullyQualifiedName": o.id.to_string(), "kind": "resource"}],
             }],
-            "partialFingerprints": {"palisadeFingerprint/v1": f.fingerprint_hex()},
+            "partialFingerprints": {"palisadeFingerprint/v1": scan.fingerprint_hex(f)},
             "properties": {"owner": scan.owner(f), "severity": f.severity, "container": f.container()},
         });
         if let Some(e) = &f.exemption {
