@@ -66,6 +66,25 @@ impl Finding {
         }
     }
     const NO_CONTAINER: u32 = u32::MAX;
+
+    /// `text`, `path_at` and `container_at` for a message, path and container (read back by
+    /// the accessors above).
+    fn pack(message: &str, path: &str, container: Option<&str>) -> (Box<str>, u32, u32) {
+        let mut text =
+            String::with_capacity(message.len() + path.len() + container.map_or(0, str::len));
+        text.push_str(message);
+        let path_at = text.len() as u32;
+        text.push_str(path);
+        let container_at = match container {
+            Some(c) => {
+                let at = text.len() as u32;
+                text.push_str(c);
+                at
+            }
+            None => Self::NO_CONTAINER,
+        };
+        (text.into_boxed_str(), path_at, container_at)
+    }
 }
 
 /// Everything a report needs.
@@ -106,6 +125,17 @@ impl Scan {
             f.path(),
             f.message(),
         )
+    }
+    /// Indexes into `rules` of the rules with findings, active or exempted, in rule order:
+    /// the rules a report describes.
+    pub fn used_rules(&self) -> Vec<u32> {
+        let mut used = vec![false; self.rules.len()];
+        for f in self.findings.iter().chain(&self.exempted) {
+            used[f.rule as usize] = true;
+        }
+        (0..self.rules.len() as u32)
+            .filter(|&r| used[r as usize])
+            .collect()
     }
     /// The fingerprint as reports print it: 16 hex digits.
     pub fn fingerprint_hex(&self, f: &Finding) -> String {
@@ -447,21 +477,8 @@ impl Engine {
                     .exemptions
                     .find(id, obj, d.container.as_deref(), &self.custom)
                     .map(Box::new);
-                let container = d.container.as_deref();
-                let mut text = String::with_capacity(
-                    d.message.len() + d.path.len() + container.map_or(0, str::len),
-                );
-                text.push_str(&d.message);
-                let path_at = text.len() as u32;
-                text.push_str(&d.path);
-                let container_at = match container {
-                    Some(c) => {
-                        let at = text.len() as u32;
-                        text.push_str(c);
-                        at
-                    }
-                    None => Finding::NO_CONTAINER,
-                };
+                let (text, path_at, container_at) =
+                    Finding::pack(&d.message, &d.path, d.container.as_deref());
                 out.push(Finding {
                     rule: rule as u32,
                     object: object_index,
@@ -470,7 +487,7 @@ impl Engine {
                     seq: u16::try_from(out.len() - first).unwrap_or(u16::MAX),
                     path_at,
                     container_at,
-                    text: text.into_boxed_str(),
+                    text,
                     exemption,
                 });
             }

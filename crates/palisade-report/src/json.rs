@@ -170,16 +170,11 @@ pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io
         exempted: scan.exempted.len(),
         input_errors: scan.input_errors.len(),
     };
-    let mut used = vec![false; scan.rules.len()];
-    for f in scan.findings.iter().chain(&scan.exempted) {
-        used[f.rule as usize] = true;
-    }
     let rules: serde_json::Map<String, serde_json::Value> = scan
-        .rules
-        .iter()
-        .zip(&used)
-        .filter(|(_, u)| **u)
-        .map(|(r, _)| (r.id.clone(), serde_json::json!(RuleOut::from(r))))
+        .used_rules()
+        .into_iter()
+        .map(|r| &scan.rules[r as usize])
+        .map(|r| (r.id.clone(), serde_json::json!(RuleOut::from(r))))
         .collect();
 
     let mut w = std::io::BufWriter::with_capacity(1 << 16, w);

@@ -96,28 +96,10 @@ pub struct Options<'a> {
 }
 
 pub fn render(format: Format, scan: &Scan, opts: &Options) -> String {
-    match format {
-        Format::Text => {
-            let mut buf = Vec::new();
-            // Writing to a Vec cannot fail.
-            let _ = text::write(scan, opts, &mut buf);
-            String::from_utf8(buf).unwrap_or_default()
-        }
-        Format::Json => {
-            let mut buf = Vec::new();
-            // Writing to a Vec cannot fail.
-            let _ = json::write(scan, opts, &mut buf);
-            String::from_utf8(buf).unwrap_or_default()
-        }
-        Format::Sarif => {
-            let mut buf = Vec::new();
-            // Writing to a Vec cannot fail.
-            let _ = sarif::write(scan, opts, &mut buf);
-            String::from_utf8(buf).unwrap_or_default()
-        }
-        Format::Junit => junit::render(scan, opts),
-        Format::Markdown => markdown::render(scan, opts),
-    }
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail, and every format is UTF-8.
+    let _ = write(format, scan, opts, &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// Writes the report to `w`. JSON, SARIF and text are streamed; the others are rendered first.
@@ -131,7 +113,8 @@ pub fn write(
         Format::Json => json::write(scan, opts, w),
         Format::Text => text::write(scan, opts, w),
         Format::Sarif => sarif::write(scan, opts, w),
-        _ => w.write_all(render(format, scan, opts).as_bytes()),
+        Format::Junit => w.write_all(junit::render(scan, opts).as_bytes()),
+        Format::Markdown => w.write_all(markdown::render(scan, opts).as_bytes()),
     }
 }
 

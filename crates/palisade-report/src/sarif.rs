@@ -31,14 +31,7 @@ fn security_severity(s: Severity) -> &'static str {
 
 pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     // Only rules that have results (or exempted results) are listed, to keep files small.
-    let mut used: Vec<u32> = scan
-        .findings
-        .iter()
-        .chain(&scan.exempted)
-        .map(|f| f.rule)
-        .collect();
-    used.sort_unstable();
-    used.dedup();
+    let used = scan.used_rules();
     let rule_index: HashMap<u32, usize> = used.iter().enumerate().map(|(i, r)| (*r, i)).collect();
     let rules: Vec<Value> = used
         .iter()

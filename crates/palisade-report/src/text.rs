@@ -144,10 +144,8 @@ pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io
         .flat_map(|(_, list)| list)
         .collect();
     let mut lines = LineIndex::default();
-    for f in &order {
-        if let Some(t) = text_of(scan, opts, f) {
-            lines.add(t);
-        }
+    for t in opts.texts.values() {
+        lines.add(t);
     }
     crate::write_in_order(&mut w, &order, 640, |buf, _, f| {
         writeln!(buf, "{}\n", snippet_for(scan, opts, f, &renderer, &lines))
