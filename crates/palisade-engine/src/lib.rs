@@ -69,10 +69,10 @@ impl Finding {
 
     /// `text`, `path_at` and `container_at` for a message, path and container (read back by
     /// the accessors above).
-    fn pack(message: &str, path: &str, container: Option<&str>) -> (Box<str>, u32, u32) {
-        let mut text =
-            String::with_capacity(message.len() + path.len() + container.map_or(0, str::len));
-        text.push_str(message);
+    fn pack(message: String, path: &str, container: Option<&str>) -> (Box<str>, u32, u32) {
+        // Grows the message's own buffer to the exact size: one reallocation, often in place.
+        let mut text = message;
+        text.reserve_exact(path.len() + container.map_or(0, str::len));
         let path_at = text.len() as u32;
         text.push_str(path);
         let container_at = match container {
@@ -418,8 +418,9 @@ impl Engine {
         }
         // (rule, object, seq) is unique, so the order is total: by file, line, rule, then as
         // the object's findings were emitted. Unstable sort: no scratch copy of the findings.
-        findings
-            .sort_unstable_by_key(|f| (rank[f.object as usize], f.pos, f.rule, f.object, f.seq));
+        findings.par_sort_unstable_by_key(|f| {
+            (rank[f.object as usize], f.pos, f.rule, f.object, f.seq)
+        });
         let exempted: Vec<Finding> = findings.extract_if(.., |f| f.exemption.is_some()).collect();
         Scan {
             rules: self.rules.clone(),
@@ -478,7 +479,7 @@ impl Engine {
                     .find(id, obj, d.container.as_deref(), &self.custom)
                     .map(Box::new);
                 let (text, path_at, container_at) =
-                    Finding::pack(&d.message, &d.path, d.container.as_deref());
+                    Finding::pack(d.message, &d.path, d.container.as_deref());
                 out.push(Finding {
                     rule: rule as u32,
                     object: object_index,

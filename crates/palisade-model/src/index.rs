@@ -4,7 +4,9 @@ use crate::node::Node;
 use crate::object::Object;
 use crate::selector::LabelSelector;
 use crate::workload::{CustomWorkloads, PodSpec};
-use std::collections::HashMap;
+// foldhash: the index hashes every object's kind, names and labels, and checks look them up
+// for every object; SipHash's flood resistance is not worth its cost here.
+use foldhash::HashMap;
 
 pub struct Index<'a> {
     pub objects: &'a [Object],
@@ -57,16 +59,16 @@ impl<K: std::hash::Hash + Eq> Buckets<K> {
 
 impl<'a> Index<'a> {
     pub fn new(objects: &'a [Object], custom: &'a CustomWorkloads) -> Self {
-        let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut by_name = HashMap::new();
+        let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::default();
+        let mut by_name = HashMap::default();
         let mut workloads = Vec::new();
-        let mut by_kind_ns: HashMap<_, Vec<usize>> = HashMap::new();
-        let mut workloads_by_ns: HashMap<_, Vec<usize>> = HashMap::new();
-        let mut workloads_by_label: HashMap<_, Vec<usize>> = HashMap::new();
-        let mut selectors_by_label: HashMap<_, Vec<usize>> = HashMap::new();
-        let mut selectors_other: HashMap<_, Vec<usize>> = HashMap::new();
-        let mut bindings_by_sa: HashMap<_, Vec<usize>> = HashMap::new();
-        let mut scale_targets: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut by_kind_ns: HashMap<_, Vec<usize>> = HashMap::default();
+        let mut workloads_by_ns: HashMap<_, Vec<usize>> = HashMap::default();
+        let mut workloads_by_label: HashMap<_, Vec<usize>> = HashMap::default();
+        let mut selectors_by_label: HashMap<_, Vec<usize>> = HashMap::default();
+        let mut selectors_other: HashMap<_, Vec<usize>> = HashMap::default();
+        let mut bindings_by_sa: HashMap<_, Vec<usize>> = HashMap::default();
+        let mut scale_targets: HashMap<_, Vec<usize>> = HashMap::default();
         for (i, o) in objects.iter().enumerate() {
             for key in service_account_subjects(o) {
                 let list = bindings_by_sa.entry(key).or_default();

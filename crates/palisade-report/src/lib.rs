@@ -120,12 +120,13 @@ pub fn write(
 
 /// Renders `items` on all cores and writes them in order: byte for byte what rendering them
 /// one after another writes. `render(buf, i, item)` appends item `i`; `typical` is the bytes an
-/// item usually takes. A chunk per thread at a time, so the buffers stay small.
-pub(crate) fn write_in_order<'a, T: Sync>(
+/// item usually takes; `state` starts afresh for each chunk (for what consecutive items share).
+/// A chunk per thread at a time, so the buffers stay small.
+pub(crate) fn write_in_order<'a, T: Sync, S: Default>(
     w: &mut (impl std::io::Write + ?Sized),
     items: &'a [T],
     typical: usize,
-    render: impl Fn(&mut Vec<u8>, usize, &'a T) -> std::io::Result<()> + Sync,
+    render: impl Fn(&mut S, &mut Vec<u8>, usize, &'a T) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     const CHUNK: usize = 256;
@@ -136,8 +137,9 @@ pub(crate) fn write_in_order<'a, T: Sync>(
             .enumerate()
             .map(|(c, chunk)| {
                 let mut buf = Vec::with_capacity(chunk.len() * typical);
+                let mut state = S::default();
                 for (j, item) in chunk.iter().enumerate() {
-                    render(&mut buf, k * window + c * CHUNK + j, item)?;
+                    render(&mut state, &mut buf, k * window + c * CHUNK + j, item)?;
                 }
                 Ok(buf)
             })

@@ -110,7 +110,7 @@ pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io
     serde_json::to_writer(&mut w, &invocations)?;
     w.write_all(b",\n      \"results\": [")?;
     let all: Vec<&Finding> = scan.findings.iter().chain(&scan.exempted).collect();
-    crate::write_in_order(&mut w, &all, 600, |buf, i, f| {
+    crate::write_in_order(&mut w, &all, 600, |_: &mut (), buf, i, f| {
         buf.extend_from_slice(if i == 0 {
             b"\n        "
         } else {

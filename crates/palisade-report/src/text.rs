@@ -147,7 +147,7 @@ pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io
     for t in opts.texts.values() {
         lines.add(t);
     }
-    crate::write_in_order(&mut w, &order, 640, |buf, _, f| {
+    crate::write_in_order(&mut w, &order, 640, |_: &mut (), buf, _, f| {
         writeln!(buf, "{}\n", snippet_for(scan, opts, f, &renderer, &lines))
     })?;
     for e in &scan.input_errors {

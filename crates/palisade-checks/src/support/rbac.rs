@@ -494,6 +494,10 @@ pub fn run_role_check(
     skip_everything: bool,
     out: &mut Vec<Diagnostic>,
 ) {
+    // Before reading the parameters: this runs for every object.
+    if !matches!(obj.kind(), "Role" | "ClusterRole") {
+        return;
+    }
     role_grant_diags(
         obj,
         perms,
