@@ -8,6 +8,9 @@ use crate::workload::{CustomWorkloads, PodSpec};
 // for every object; SipHash's flood resistance is not worth its cost here.
 use foldhash::HashMap;
 
+/// Object indices by key, as the tables are built.
+type Groups<K> = HashMap<K, Vec<usize>>;
+
 pub struct Index<'a> {
     pub objects: &'a [Object],
     by_kind: HashMap<&'a str, Vec<usize>>,
@@ -57,18 +60,83 @@ impl<K: std::hash::Hash + Eq> Buckets<K> {
     }
 }
 
-impl<'a> Index<'a> {
-    pub fn new(objects: &'a [Object], custom: &'a CustomWorkloads) -> Self {
-        let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::default();
+/// Objects by kind, by identity, and by kind and namespace.
+struct IdentityTables<'a> {
+    by_kind: Groups<&'a str>,
+    by_name: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
+    by_kind_ns: Groups<(&'a str, Option<&'a str>)>,
+}
+
+impl<'a> IdentityTables<'a> {
+    fn new(objects: &'a [Object]) -> Self {
+        let mut by_kind: Groups<&str> = HashMap::default();
         let mut by_name = HashMap::default();
+        let mut by_kind_ns: Groups<_> = HashMap::default();
+        for (i, o) in objects.iter().enumerate() {
+            by_kind.entry(o.kind()).or_default().push(i);
+            by_name.insert((o.kind(), o.effective_namespace(), o.name()), i);
+            by_kind_ns
+                .entry((o.kind(), o.effective_namespace()))
+                .or_default()
+                .push(i);
+        }
+        IdentityTables {
+            by_kind,
+            by_name,
+            by_kind_ns,
+        }
+    }
+}
+
+/// Objects with a pod spec: all of them, by namespace, and by pod label.
+struct WorkloadTables<'a> {
+    workloads: Vec<usize>,
+    workloads_by_ns: Groups<Option<&'a str>>,
+    workloads_by_label: Groups<(Option<&'a str>, &'a str, &'a str)>,
+}
+
+impl<'a> WorkloadTables<'a> {
+    fn new(objects: &'a [Object], custom: &'a CustomWorkloads) -> Self {
         let mut workloads = Vec::new();
-        let mut by_kind_ns: HashMap<_, Vec<usize>> = HashMap::default();
-        let mut workloads_by_ns: HashMap<_, Vec<usize>> = HashMap::default();
-        let mut workloads_by_label: HashMap<_, Vec<usize>> = HashMap::default();
-        let mut selectors_by_label: HashMap<_, Vec<usize>> = HashMap::default();
-        let mut selectors_other: HashMap<_, Vec<usize>> = HashMap::default();
-        let mut bindings_by_sa: HashMap<_, Vec<usize>> = HashMap::default();
-        let mut scale_targets: HashMap<_, Vec<usize>> = HashMap::default();
+        let mut workloads_by_ns: Groups<_> = HashMap::default();
+        let mut workloads_by_label: Groups<_> = HashMap::default();
+        for (i, o) in objects.iter().enumerate() {
+            if let Some(pod) = PodSpec::of(o, custom) {
+                workloads.push(i);
+                let ns = o.effective_namespace();
+                workloads_by_ns.entry(ns).or_default().push(i);
+                for (k, v) in pod.labels() {
+                    let list = workloads_by_label.entry((ns, k, v)).or_default();
+                    // A label key is unique within a mapping; guard against repeats anyway.
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        WorkloadTables {
+            workloads,
+            workloads_by_ns,
+            workloads_by_label,
+        }
+    }
+}
+
+/// Objects that point at others: pod selectors (by their first equality requirement),
+/// bindings by the ServiceAccounts they name, HPAs by their scale target.
+struct ReferenceTables<'a> {
+    selectors_by_label: Groups<(&'a str, Option<&'a str>, &'a str, &'a str)>,
+    selectors_other: Groups<(&'a str, Option<&'a str>)>,
+    bindings_by_sa: Groups<(&'a str, &'a str)>,
+    scale_targets: Groups<(Option<&'a str>, &'a str, &'a str)>,
+}
+
+impl<'a> ReferenceTables<'a> {
+    fn new(objects: &'a [Object]) -> Self {
+        let mut selectors_by_label: Groups<_> = HashMap::default();
+        let mut selectors_other: Groups<_> = HashMap::default();
+        let mut bindings_by_sa: Groups<_> = HashMap::default();
+        let mut scale_targets: Groups<_> = HashMap::default();
         for (i, o) in objects.iter().enumerate() {
             for key in service_account_subjects(o) {
                 let list = bindings_by_sa.entry(key).or_default();
@@ -100,25 +168,44 @@ impl<'a> Index<'a> {
                     None => selectors_other.entry((o.kind(), ns)).or_default().push(i),
                 }
             }
-            by_kind.entry(o.kind()).or_default().push(i);
-            by_name.insert((o.kind(), o.effective_namespace(), o.name()), i);
-            by_kind_ns
-                .entry((o.kind(), o.effective_namespace()))
-                .or_default()
-                .push(i);
-            if let Some(pod) = PodSpec::of(o, custom) {
-                workloads.push(i);
-                let ns = o.effective_namespace();
-                workloads_by_ns.entry(ns).or_default().push(i);
-                for (k, v) in pod.labels() {
-                    let list = workloads_by_label.entry((ns, k, v)).or_default();
-                    // A label key is unique within a mapping; guard against repeats anyway.
-                    if list.last() != Some(&i) {
-                        list.push(i);
-                    }
-                }
-            }
         }
+        ReferenceTables {
+            selectors_by_label,
+            selectors_other,
+            bindings_by_sa,
+            scale_targets,
+        }
+    }
+}
+
+impl<'a> Index<'a> {
+    pub fn new(objects: &'a [Object], custom: &'a CustomWorkloads) -> Self {
+        // Three independent groups of tables, each built in input order, on all cores.
+        let (ids, (w, refs)) = rayon::join(
+            || IdentityTables::new(objects),
+            || {
+                rayon::join(
+                    || WorkloadTables::new(objects, custom),
+                    || ReferenceTables::new(objects),
+                )
+            },
+        );
+        let IdentityTables {
+            by_kind,
+            by_name,
+            by_kind_ns,
+        } = ids;
+        let WorkloadTables {
+            workloads,
+            workloads_by_ns,
+            workloads_by_label,
+        } = w;
+        let ReferenceTables {
+            selectors_by_label,
+            selectors_other,
+            bindings_by_sa,
+            scale_targets,
+        } = refs;
         Index {
             objects,
             by_kind,

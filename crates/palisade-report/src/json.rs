@@ -570,13 +570,7 @@ mod tests {
             palisade_model::Node::from_json(&wire),
             palisade_model::Source::new("<stdin>", 0),
         ));
-        let engine = palisade_engine::Engine::new(
-            &palisade_engine::Config::default(),
-            Vec::new(),
-            palisade_engine::Date::today(),
-        )
-        .expect("engine");
-        let scan = engine.run(loaded.objects, Vec::new(), Vec::new());
+        let scan = crate::test_scan(loaded.objects, Vec::new());
         assert!(scan.findings.len() > 1000 && scan.exempted.len() > 50);
         assert!(scan.findings.iter().any(|f| !f.pos.is_known()));
         assert!(scan.findings.iter().any(|f| f.container().is_none()));

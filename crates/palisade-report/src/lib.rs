@@ -113,7 +113,7 @@ pub fn write(
         Format::Json => json::write(scan, opts, w),
         Format::Text => text::write(scan, opts, w),
         Format::Sarif => sarif::write(scan, opts, w),
-        Format::Junit => w.write_all(junit::render(scan, opts).as_bytes()),
+        Format::Junit => junit::write(scan, opts, w),
         Format::Markdown => w.write_all(markdown::render(scan, opts).as_bytes()),
     }
 }
@@ -170,4 +170,19 @@ pub(crate) fn grouped<'s>(
         }
     }
     groups
+}
+
+/// Scans objects with the default configuration, for the report tests.
+#[cfg(test)]
+pub(crate) fn test_scan(
+    objects: Vec<palisade_model::Object>,
+    errors: Vec<palisade_model::LoadError>,
+) -> Scan {
+    let engine = palisade_engine::Engine::new(
+        &palisade_engine::Config::default(),
+        Vec::new(),
+        palisade_engine::Date::today(),
+    )
+    .expect("the default configuration is valid");
+    engine.run(objects, errors, Vec::new())
 }

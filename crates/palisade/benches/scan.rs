@@ -155,10 +155,13 @@ fn child(mode: &str, dir: &str) {
             &mut std::io::sink(),
         )
         .expect("write report");
+        let findings = scan.findings.len();
+        // As `palisade scan` does: the process ends without freeing the scan piece by piece.
+        std::mem::forget(scan);
         eprintln!(
             "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s, report {:.3} s; \
              RSS after parse {:.1} MB, after checks {:.1} MB, peak {:.1} MB",
-            scan.findings.len(),
+            findings,
             checked - parsed,
             t.elapsed().as_secs_f64() - checked,
             mb(parsed_kb),

@@ -178,11 +178,16 @@ pub fn run(args: Args) -> u8 {
             return exit::USAGE;
         }
     }
-    if !scan.input_errors.is_empty() {
+    let code = if !scan.input_errors.is_empty() {
         exit::INPUT_ERRORS
     } else if scan.count_at_least(fail_on) > 0 {
         exit::FINDINGS
     } else {
         exit::OK
-    }
+    };
+    // The process ends next: its memory goes back to the system at once, while freeing every
+    // finding and object one by one would take a fifth of the checks' time on a large scan.
+    std::mem::forget(scan);
+    std::mem::forget(texts);
+    code
 }
