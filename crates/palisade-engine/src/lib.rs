@@ -465,6 +465,7 @@ impl Engine {
     ) {
         let Scratch { raw, found: out } = s;
         let first = out.len();
+        let exemptions = self.exemptions.for_object(obj, &self.custom);
         for (e, ev) in prepared {
             raw.clear();
             ev.evaluate(obj, raw);
@@ -474,10 +475,7 @@ impl Engine {
                     continue;
                 }
                 let id = &self.rules[rule].id;
-                let exemption = self
-                    .exemptions
-                    .find(id, obj, d.container.as_deref(), &self.custom)
-                    .map(Box::new);
+                let exemption = exemptions.find(id, d.container.as_deref()).map(Box::new);
                 let (text, path_at, container_at) =
                     Finding::pack(d.message, &d.path, d.container.as_deref());
                 out.push(Finding {

@@ -27,20 +27,23 @@ pub struct ContainerRule {
 }
 
 impl ContainerRule {
-    fn failing<'a>(
+    /// Calls `f` with the pod spec, each failing container and its message. Nothing when the
+    /// object has no pod spec or the rule does not apply to it.
+    fn each_failing<'a>(
         &self,
         obj: &'a Object,
         ctx: &Ctx<'a>,
-    ) -> Option<(PodSpec<'a>, Vec<(Container<'a>, String)>)> {
-        let pod = pod_of(obj, ctx)?;
+        mut f: impl FnMut(&PodSpec<'a>, &Container<'a>, String),
+    ) {
+        let Some(pod) = pod_of(obj, ctx) else { return };
         if self.linux_only && is_windows(&pod) {
-            return None;
+            return;
         }
-        let failing = pod
-            .all_containers()
-            .filter_map(|c| (self.problem)(&pod, &c, ctx).map(|m| (c, m)))
-            .collect();
-        Some((pod, failing))
+        for c in pod.all_containers() {
+            if let Some(message) = (self.problem)(&pod, &c, ctx) {
+                f(&pod, &c, message);
+            }
+        }
     }
 }
 
@@ -50,21 +53,20 @@ impl Check for ContainerRule {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if let Some((pod, failing)) = self.failing(obj, ctx) {
-            for (c, message) in failing {
-                let field = self.locate.map_or(self.field, |f| f(&c));
-                out.push(container_diag(&pod, &c, field, message));
-            }
-        }
+        self.each_failing(obj, ctx, |pod, c, message| {
+            let field = self.locate.map_or(self.field, |f| f(c));
+            out.push(container_diag(pod, c, field, message));
+        });
     }
 
     fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
-        let (Some(fix), Some((pod, failing))) = (self.fix, self.failing(obj, ctx)) else {
+        let Some(fix) = self.fix else {
             return Vec::new();
         };
-        failing
-            .iter()
-            .filter_map(|(c, _)| fix(c, &container_path(&pod, c), ctx))
-            .collect()
+        let mut ops = Vec::new();
+        self.each_failing(obj, ctx, |pod, c, _| {
+            ops.extend(fix(c, &container_path(pod, c), ctx));
+        });
+        ops
     }
 }
