@@ -85,10 +85,7 @@ fn main() {
         let mut slowest: Vec<(Duration, &str)> = Vec::new();
         for check in rules::ALL {
             let params = default_params(check.meta());
-            let ctx = Ctx {
-                index: &index,
-                params: &params,
-            };
+            let ctx = Ctx::new(&index, &params);
             let (t, n) = best(3, || {
                 let mut d = Vec::new();
                 for o in &objects {

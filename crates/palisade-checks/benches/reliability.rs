@@ -121,10 +121,7 @@ fn run(label: &str, objects: &[Object], checks: &[&'static dyn Check]) {
     let mut per_check: Vec<(Duration, &str, usize)> = Vec::new();
     for c in checks {
         let params = default_params(c.meta());
-        let ctx = Ctx {
-            index: &index,
-            params: &params,
-        };
+        let ctx = Ctx::new(&index, &params);
         let start = Instant::now();
         let mut diags = Vec::new();
         for o in objects {

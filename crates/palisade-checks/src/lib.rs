@@ -7,7 +7,7 @@
 pub mod docs;
 pub mod support;
 
-use palisade_model::{Category, Diagnostic, Index, Object, Severity};
+use palisade_model::{Category, Diagnostic, Index, Object, PodSpec, Severity};
 
 pub mod rules {
     include!(concat!(env!("OUT_DIR"), "/rules.rs"));
@@ -58,9 +58,23 @@ pub struct Ctx<'a> {
     pub index: &'a Index<'a>,
     /// This check's parameters: defaults merged with config.
     pub params: &'a serde_json::Map<String, serde_json::Value>,
+    /// The object being judged and its pod spec, worked out once for all checks by a caller
+    /// that runs many of them on one object; `pod_of` answers from it for that object.
+    pub judged: Option<(&'a Object, Option<PodSpec<'a>>)>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(
+        index: &'a Index<'a>,
+        params: &'a serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Ctx {
+            index,
+            params,
+            judged: None,
+        }
+    }
+
     pub fn param(&self, name: &str) -> Option<&serde_json::Value> {
         self.params.get(name)
     }

@@ -76,10 +76,7 @@ fn diagnostics(
 ) -> (usize, Vec<Value>) {
     let index = Index::new(objects, custom);
     let params = default_params(check.meta());
-    let ctx = Ctx {
-        index: &index,
-        params: &params,
-    };
+    let ctx = Ctx::new(&index, &params);
     let mut d = Vec::new();
     check.run(&objects[i], &ctx, &mut d);
     (d.len(), check.fix(&objects[i], &ctx))

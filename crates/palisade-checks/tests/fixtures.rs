@@ -5,7 +5,7 @@
 //! A check without both fixtures fails the test.
 
 use palisade_checks::{Ctx, default_params, rules};
-use palisade_model::{CustomWorkloads, Index, LoadOptions, Object, load_bytes};
+use palisade_model::{CustomWorkloads, Index, LoadOptions, Object, PodSpec, load_bytes};
 use std::path::Path;
 
 fn load(file: &Path) -> Vec<Object> {
@@ -36,12 +36,22 @@ fn diagnostics(id: &str, objects: &[Object], alone: bool) -> Vec<String> {
         // Alone: with nothing indexed, as a scan runs the checks that are not cross-object.
         let set = if alone { &[] } else { objects };
         let index = Index::new(set, &custom);
-        let ctx = Ctx {
-            index: &index,
-            params: &params,
-        };
+        let ctx = Ctx::new(&index, &params);
         let mut diags = Vec::new();
         check.run(obj, &ctx, &mut diags);
+        // The engine hands every check the pod spec it worked out once: same verdict.
+        let judged = Ctx {
+            judged: Some((obj, PodSpec::of(obj, &custom))),
+            ..Ctx::new(&index, &params)
+        };
+        let mut with_pod = Vec::new();
+        check.run(obj, &judged, &mut with_pod);
+        assert_eq!(
+            format!("{diags:?}"),
+            format!("{with_pod:?}"),
+            "{id} on {}: the pod spec given by the caller changed the verdict",
+            obj.id
+        );
         for d in diags {
             lines.push(format!(
                 "{}:{} {} {}{}",

@@ -60,10 +60,7 @@ fn run(checks: &[&'static dyn Check], objects: &[Object]) -> Vec<usize> {
     let mut counts = vec![0; objects.len()];
     for check in checks {
         let params = default_params(check.meta());
-        let ctx = Ctx {
-            index: &index,
-            params: &params,
-        };
+        let ctx = Ctx::new(&index, &params);
         for (obj, n) in objects.iter().zip(counts.iter_mut()) {
             let mut diags = Vec::new();
             check.run(obj, &ctx, &mut diags);

@@ -406,7 +406,7 @@ impl Engine {
             let s = &objects[i as usize].source;
             (s.display_file(), s.doc)
         };
-        order.sort_by(|&a, &b| file_doc(a).cmp(&file_doc(b)));
+        order.par_sort_by(|&a, &b| file_doc(a).cmp(&file_doc(b)));
         let mut rank = vec![0u32; objects.len()];
         for (r, w) in order.iter().enumerate() {
             let same = r > 0 && file_doc(order[r - 1]) == file_doc(*w);

@@ -3,7 +3,7 @@
 //! so every door (scan, webhook, cluster audit) gets the same verdicts.
 
 use palisade_checks::{Check, Ctx};
-use palisade_model::{Category, Diagnostic, Index, Object, Severity};
+use palisade_model::{Category, Diagnostic, Index, Object, PodSpec, Severity};
 use palisade_policy::AdmissionRequest;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -117,6 +117,8 @@ struct BuiltinScan<'a> {
 impl Prepared for BuiltinScan<'_> {
     fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
         let mut diags = Vec::new();
+        // Worked out once for the ~100 checks instead of by each.
+        let pod = PodSpec::of(obj, self.index.custom);
         for (i, (check, params)) in self.b.checks.iter().enumerate() {
             if !self.wanted.get(i).copied().unwrap_or(true) {
                 continue;
@@ -124,6 +126,7 @@ impl Prepared for BuiltinScan<'_> {
             let ctx = Ctx {
                 index: self.index,
                 params,
+                judged: Some((obj, pod)),
             };
             check.run(obj, &ctx, &mut diags);
             out.extend(diags.drain(..).map(|d| (i, d)));
@@ -151,7 +154,7 @@ impl Evaluator for Builtin {
 
     fn fix(&self, rule: usize, obj: &Object, index: &Index) -> Vec<serde_json::Value> {
         match self.checks.get(rule) {
-            Some((check, params)) => check.fix(obj, &Ctx { index, params }),
+            Some((check, params)) => check.fix(obj, &Ctx::new(index, params)),
             None => Vec::new(),
         }
     }

@@ -1,6 +1,7 @@
+use crate::support::pod::pod_of;
 use crate::support::container_diag;
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
 pub struct DuplicateEnvVar;
 
@@ -46,7 +47,7 @@ impl Check for DuplicateEnvVar {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         for c in pod.all_containers() {
@@ -83,7 +84,7 @@ impl Check for DuplicateEnvVar {
 
     /// Removes the overridden entries: the last one already wins, so behaviour is unchanged.
     fn fix(&self, obj: &Object, ctx: &Ctx) -> Vec<serde_json::Value> {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return Vec::new();
         };
         let mut ops = Vec::new();

@@ -1,6 +1,7 @@
+use crate::support::pod::pod_of;
 use crate::support::container_diag;
 use crate::{Check, CheckMeta, Ctx, Param};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Pos, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Pos, Severity};
 
 pub struct EnvValueFrom;
 
@@ -65,7 +66,7 @@ impl Check for EnvValueFrom {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let ns = obj.effective_namespace();

@@ -1,7 +1,8 @@
+use crate::support::pod::pod_of;
 use crate::support::metadata::full_match;
 use crate::support::workloads::{describe, field_diag};
 use crate::{Check, CheckMeta, Ctx, Param};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
 pub struct ForbiddenAnnotations;
 
@@ -93,7 +94,7 @@ impl Check for ForbiddenAnnotations {
             out,
         );
         if obj.kind() != "Pod"
-            && let Some(pod) = PodSpec::of(obj, ctx.index.custom)
+            && let Some(pod) = pod_of(obj, ctx)
         {
             let spec_path = crate::support::pod_spec_path(&pod);
             let mut base: Vec<&str> = spec_path

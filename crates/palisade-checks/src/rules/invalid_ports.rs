@@ -1,7 +1,8 @@
+use crate::support::pod::pod_of;
 use crate::support::container_diag;
 use crate::support::workloads::{describe, field_diag};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity, Value};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity, Value};
 
 pub struct InvalidPorts;
 
@@ -105,7 +106,7 @@ impl Check for InvalidPorts {
             Self::service(obj, out);
             return;
         }
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let mut names: Vec<&str> = Vec::new();

@@ -1,7 +1,7 @@
-use crate::support::pod::pod_diag;
+use crate::support::pod::{pod_diag, pod_of};
 use crate::support::scheduling::spread_constraints;
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
 pub struct InvalidTopologySpreadConstraint;
 
@@ -88,7 +88,7 @@ impl Check for InvalidTopologySpreadConstraint {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         for (i, c) in spread_constraints(&pod).iter().enumerate() {

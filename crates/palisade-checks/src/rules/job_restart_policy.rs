@@ -1,7 +1,7 @@
-use crate::support::pod::pod_diag;
+use crate::support::pod::{pod_diag, pod_of};
 use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
 pub struct JobRestartPolicy;
 
@@ -34,7 +34,7 @@ impl Check for JobRestartPolicy {
         if !matches!(obj.kind(), "Job" | "CronJob") {
             return;
         }
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let msg = match pod.get("restartPolicy").and_then(Node::as_str) {

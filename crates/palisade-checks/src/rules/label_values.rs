@@ -1,7 +1,8 @@
+use crate::support::pod::pod_of;
 use crate::support::metadata::{label_key_problem, label_value_problem};
 use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Pos, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Pos, Severity};
 
 pub struct LabelValues;
 
@@ -69,7 +70,7 @@ impl Check for LabelValues {
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         check_labels(obj, obj.metadata().get("labels"), "/metadata/labels", out);
-        if let Some(pod) = PodSpec::of(obj, ctx.index.custom)
+        if let Some(pod) = pod_of(obj, ctx)
             && obj.kind() != "Pod"
         {
             let base = crate::support::pod_spec_path(&pod);

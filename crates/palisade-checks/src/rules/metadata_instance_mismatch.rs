@@ -1,6 +1,7 @@
+use crate::support::pod::pod_of;
 use crate::support::workloads::{describe, field_diag};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Object, Severity};
 
 pub struct MetadataInstanceMismatch;
 
@@ -37,7 +38,7 @@ impl Check for MetadataInstanceMismatch {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if PodSpec::of(obj, ctx.index.custom).is_none() {
+        if pod_of(obj, ctx).is_none() {
             return;
         }
         let Some(instance) = obj.label(LABEL) else {

@@ -1,6 +1,7 @@
+use crate::support::pod::pod_of;
 use crate::support::workloads::{describe, field_diag, pdbs_for};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Object, Severity};
 
 pub struct MissingPodDisruptionBudget;
 
@@ -40,7 +41,7 @@ impl Check for MissingPodDisruptionBudget {
         if !matches!(obj.kind(), "Deployment" | "StatefulSet") {
             return;
         }
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         if !pdbs_for(ctx.index, &pod).is_empty() {

@@ -1,4 +1,4 @@
-use crate::support::pod::pod_diag;
+use crate::support::pod::{pod_diag, pod_of};
 use crate::support::scheduling::{
     anti_affinity_terms, selects_own_pods, spread_constraints, term_covers_namespace,
 };
@@ -74,7 +74,7 @@ impl Check for NoAntiAffinity {
         if count < ctx.param_i64("min_replicas").unwrap_or(2) {
             return;
         }
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let mut keys = ctx.param_strs("topology_keys");

@@ -1,6 +1,7 @@
+use crate::support::pod::pod_of;
 use crate::support::workloads::{Amount, describe, field_diag, hpas_for, pdbs_for};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Object, Severity};
 
 pub struct PdbMinAvailableExceedsHpaMin;
 
@@ -35,7 +36,7 @@ impl Check for PdbMinAvailableExceedsHpaMin {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let hpas = hpas_for(ctx.index, obj);

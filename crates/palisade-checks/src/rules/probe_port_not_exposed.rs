@@ -1,7 +1,8 @@
+use crate::support::pod::pod_of;
 use crate::support::container_diag;
 use crate::support::probes::{PROBES, ProbeTarget, exposes, probe_target};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Object, Severity};
 
 pub struct ProbePortNotExposed;
 
@@ -39,7 +40,7 @@ impl Check for ProbePortNotExposed {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         for c in pod.init_and_regular() {

@@ -1,6 +1,7 @@
+use crate::support::pod::pod_of;
 use crate::support::container_diag;
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
 pub struct ProbesIdentical;
 
@@ -41,7 +42,7 @@ impl Check for ProbesIdentical {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         for c in pod.containers() {

@@ -1,7 +1,7 @@
-use crate::support::pod::pod_diag;
+use crate::support::pod::{pod_diag, pod_of};
 use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx, Param};
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
 pub struct RestartPolicy;
 
@@ -40,7 +40,7 @@ impl Check for RestartPolicy {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let Some(policy) = pod.get("restartPolicy").and_then(Node::as_str) else {

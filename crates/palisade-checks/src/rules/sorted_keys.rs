@@ -142,10 +142,7 @@ mod tests {
         let custom = CustomWorkloads::default();
         let index = Index::new(&objs, &custom);
         let params = serde_json::Map::new();
-        let ctx = Ctx {
-            index: &index,
-            params: &params,
-        };
+        let ctx = Ctx::new(&index, &params);
         let mut out = Vec::new();
         SortedKeys.run(&objs[0], &ctx, &mut out);
         let msgs: Vec<&str> = out.iter().map(|d| d.message.as_str()).collect();

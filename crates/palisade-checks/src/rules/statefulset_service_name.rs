@@ -1,7 +1,8 @@
+use crate::support::pod::pod_of;
 use crate::support::workloads::{describe, field_diag};
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::index::workload_selector;
-use palisade_model::{Category, Diagnostic, Node, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Node, Object, Severity};
 
 pub struct StatefulsetServiceName;
 
@@ -38,7 +39,7 @@ impl Check for StatefulsetServiceName {
         if obj.kind() != "StatefulSet" {
             return;
         }
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let ns = obj.effective_namespace();

@@ -1,8 +1,8 @@
-use crate::support::pod::pod_diag;
+use crate::support::pod::{pod_diag, pod_of};
 use crate::support::scheduling::spread_constraints;
 use crate::support::workloads::{describe, is_batch};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Category, Diagnostic, Object, PodSpec, Severity};
+use palisade_model::{Category, Diagnostic, Object, Severity};
 
 pub struct TopologySpreadConstraint;
 
@@ -40,7 +40,7 @@ impl Check for TopologySpreadConstraint {
         if is_batch(obj) || obj.kind() == "DaemonSet" {
             return;
         }
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         if spread_constraints(&pod).is_empty() {

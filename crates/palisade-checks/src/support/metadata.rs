@@ -1,8 +1,9 @@
 //! Labels and annotations: required keys with value patterns, and Kubernetes' syntax rules.
 
+use crate::support::pod::pod_of;
 use crate::support::workloads::{describe, field_diag};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Diagnostic, Node, Object, PodSpec};
+use palisade_model::{Diagnostic, Node, Object};
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -33,7 +34,7 @@ impl Check for RequiredMetadata {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if PodSpec::of(obj, ctx.index.custom).is_none() {
+        if pod_of(obj, ctx).is_none() {
             return;
         }
         let Some(required) = ctx.param("required").and_then(|v| v.as_object()) else {

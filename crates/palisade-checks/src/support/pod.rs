@@ -139,7 +139,10 @@ pub fn item_diag(
 
 /// The pod spec of `obj` for checks (built-in workload kinds plus configured custom ones).
 pub fn pod_of<'a>(obj: &'a Object, ctx: &crate::Ctx<'a>) -> Option<PodSpec<'a>> {
-    PodSpec::of(obj, ctx.index.custom)
+    match ctx.judged {
+        Some((judged, pod)) if std::ptr::eq(judged, obj) => pod,
+        _ => PodSpec::of(obj, ctx.index.custom),
+    }
 }
 
 /// Loads objects written as JSON and hands them to `f` with a context holding the check's
@@ -163,10 +166,7 @@ fn with_ctx<R>(
     let custom = palisade_model::CustomWorkloads::default();
     let index = palisade_model::Index::new(&objects, &custom);
     let params = crate::default_params(check.meta());
-    let ctx = crate::Ctx {
-        index: &index,
-        params: &params,
-    };
+    let ctx = crate::Ctx::new(&index, &params);
     f(&objects, &ctx)
 }
 

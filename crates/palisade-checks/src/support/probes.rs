@@ -1,9 +1,10 @@
 //! Container probes: presence, the port a probe targets, and equality of two probes.
 
 use crate::support::container_diag;
+use crate::support::pod::pod_of;
 use crate::support::workloads::{is_batch, services_for};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Container, Diagnostic, Node, Object, PodSpec, Value};
+use palisade_model::{Container, Diagnostic, Node, Object, Value};
 
 /// The three probe fields with the word used in messages.
 pub const PROBES: &[(&str, &str)] = &[
@@ -32,7 +33,7 @@ impl Check for ProbeMissing {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         if is_batch(obj) {

@@ -1,8 +1,9 @@
 //! Container resources (`resources.requests` / `resources.limits`) and Kubernetes quantities.
 
 use crate::support::container_diag;
+use crate::support::pod::pod_of;
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Container, Diagnostic, Node, Object, PodSpec, Value};
+use palisade_model::{Container, Diagnostic, Node, Object, Value};
 
 /// A Kubernetes quantity in billionths of the base unit (cores, bytes), exact for every
 /// suffix Kubernetes accepts (`n` to `E`, `Ki` to `Ei`, exponents).
@@ -137,7 +138,7 @@ impl Check for MissingResource {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let what = format!(
@@ -184,7 +185,7 @@ impl Check for RequestsEqualLimits {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some(pod) = PodSpec::of(obj, ctx.index.custom) else {
+        let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
         let label = resource_label(self.resource);
