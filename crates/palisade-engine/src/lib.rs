@@ -465,7 +465,8 @@ impl Engine {
     ) {
         let Scratch { raw, found: out } = s;
         let first = out.len();
-        let exemptions = self.exemptions.for_object(obj, &self.custom);
+        // Worked out at the object's first finding: most objects of a pass have none.
+        let mut exemptions = None;
         for (e, ev) in prepared {
             raw.clear();
             ev.evaluate(obj, raw);
@@ -475,7 +476,10 @@ impl Engine {
                     continue;
                 }
                 let id = &self.rules[rule].id;
-                let exemption = exemptions.find(id, d.container.as_deref()).map(Box::new);
+                let exemption = exemptions
+                    .get_or_insert_with(|| self.exemptions.for_object(obj, &self.custom))
+                    .find(id, d.container.as_deref())
+                    .map(Box::new);
                 let (text, path_at, container_at) =
                     Finding::pack(d.message, &d.path, d.container.as_deref());
                 out.push(Finding {
