@@ -21,6 +21,7 @@ use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos,
 /// The admission request around an object under review (see `Engine::evaluate_alone`).
 pub use palisade_policy::AdmissionRequest;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// One problem in one object under one rule. Kept small: a large scan holds hundreds of
@@ -379,17 +380,14 @@ impl Engine {
         let nothing: [Object; 0] = [];
         let no_index = Index::new(&nothing, &self.custom);
         let prepared = self.prepare_for(&no_index, &self.per_object, None);
-        objects.par_chunks_mut(CHUNK).enumerate().for_each_init(
-            Scratch::default,
-            |s, (c, chunk)| {
-                for (j, obj) in chunk.iter_mut().enumerate() {
-                    let i = (c * CHUNK + j) as u32;
-                    self.evaluate_into(&prepared, &self.per_object, i, obj, s);
-                    obj.release_tree();
-                }
-                s.flush(&sink);
-            },
-        );
+        by_builder(&mut objects, CHUNK, |c, chunk, s: &mut Scratch| {
+            for (j, obj) in chunk.iter_mut().enumerate() {
+                let i = (c * CHUNK + j) as u32;
+                self.evaluate_into(&prepared, &self.per_object, i, obj, s);
+                obj.release_tree();
+            }
+            s.flush(&sink);
+        });
         drop(prepared);
         let mut findings = sink.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut lost = vec![0u32; objects.len()];
@@ -539,6 +537,39 @@ impl Engine {
         }
         ops
     }
+}
+
+/// Runs `work(chunk number, chunk, worker state)` on every `chunk`-sized chunk of `objects`, on
+/// all cores, each worker first taking the chunks whose trees it built (`Object::built_on`),
+/// then helping with the rest. Pass 2 frees each tree once judged, and a tree freed on another
+/// thread than the one that built it takes that thread's malloc arena lock while its owner
+/// allocates findings: measured, the pass took 0.07 s or 0.18 s on the benchmark corpus
+/// depending on which worker rayon happened to give which half.
+fn by_builder<S: Default>(
+    objects: &mut [Object],
+    chunk: usize,
+    work: impl Fn(usize, &mut [Object], &mut S) + Sync,
+) {
+    let threads = rayon::current_num_threads();
+    // Queue `threads` holds chunks built elsewhere (the main thread, a nested pool).
+    let mut queues: Vec<Vec<usize>> = vec![Vec::new(); threads + 1];
+    for (c, part) in objects.chunks(chunk).enumerate() {
+        let builder = part[0].built_on().filter(|&t| t < threads);
+        queues[builder.unwrap_or(threads)].push(c);
+    }
+    // Each chunk is claimed once (through its queue's cursor), so its lock is never contended.
+    let chunks: Vec<Mutex<&mut [Object]>> = objects.chunks_mut(chunk).map(Mutex::new).collect();
+    let cursors: Vec<AtomicUsize> = queues.iter().map(|_| AtomicUsize::new(0)).collect();
+    rayon::broadcast(|ctx| {
+        let mut state = S::default();
+        for k in 0..queues.len() {
+            let q = (ctx.index() + k) % queues.len();
+            while let Some(&c) = queues[q].get(cursors[q].fetch_add(1, Ordering::Relaxed)) {
+                let mut part = chunks[c].lock().unwrap_or_else(PoisonError::into_inner);
+                work(c, &mut part, &mut state);
+            }
+        }
+    });
 }
 
 /// FNV-1a, written out because fingerprints must never change between Rust releases (std's

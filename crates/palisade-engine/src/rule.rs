@@ -129,7 +129,10 @@ impl Prepared for BuiltinScan<'_> {
                 judged: Some((obj, pod)),
             };
             check.run(obj, &ctx, &mut diags);
-            out.extend(diags.drain(..).map(|d| (i, d)));
+            // Most checks find nothing; an empty `extend` still costs ~7 ns, 2 million times.
+            if !diags.is_empty() {
+                out.extend(diags.drain(..).map(|d| (i, d)));
+            }
         }
     }
 }

@@ -136,3 +136,47 @@ fn a_finding_keeps_message_path_and_container_apart() {
         "a scan holds hundreds of thousands"
     );
 }
+
+/// `by_builder` hands every chunk out exactly once, with its number, whoever built its objects:
+/// workers of the pool (each takes its own first), the main thread, or a pool of one.
+#[test]
+fn every_chunk_is_judged_once_whoever_built_it() {
+    let doc = |i: usize| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n");
+    let build = |range: std::ops::Range<usize>| -> Vec<Object> {
+        range
+            .flat_map(|i| {
+                palisade_model::load_bytes(doc(i).as_bytes(), "f", &Default::default()).objects
+            })
+            .collect()
+    };
+    // Half built on this (non-worker) thread, half on the global pool's workers.
+    let mut objects = build(0..500);
+    let on_workers: Vec<Object> = (500..1000usize)
+        .into_par_iter()
+        .flat_map_iter(|i| build(i..i + 1))
+        .collect();
+    objects.extend(on_workers);
+    assert!(objects[..500].iter().all(|o| o.built_on().is_none()));
+    assert!(objects[500..].iter().all(|o| o.built_on().is_some()));
+    let check = |objects: &mut [Object]| {
+        let seen = Mutex::new(Vec::new());
+        by_builder(objects, 7, |c, chunk, count: &mut usize| {
+            *count += chunk.len();
+            for (j, o) in chunk.iter_mut().enumerate() {
+                assert_eq!(o.name(), format!("c{}", c * 7 + j));
+                seen.lock().unwrap().push(c * 7 + j);
+                o.release_tree();
+            }
+        });
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..objects.len()).collect::<Vec<_>>());
+        assert!(objects.iter().all(|o| o.root.is_null()));
+    };
+    check(&mut objects.clone());
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    one.install(|| check(&mut objects));
+}

@@ -66,6 +66,9 @@ pub struct Object {
     pub root: Node,
     pub source: Source,
     pub id: ObjectRef,
+    /// The rayon worker whose thread built the object (`NOT_A_WORKER` for any other thread):
+    /// where its tree is cheapest to free (see `built_on`).
+    built_on: u16,
 }
 
 impl Object {
@@ -93,7 +96,23 @@ impl Object {
             namespace: ns,
             name,
         };
-        Object { root, source, id }
+        let built_on = rayon::current_thread_index()
+            .and_then(|t| u16::try_from(t).ok())
+            .unwrap_or(Self::NOT_A_WORKER);
+        Object {
+            root,
+            source,
+            id,
+            built_on,
+        }
+    }
+    const NOT_A_WORKER: u16 = u16::MAX;
+
+    /// The index of the rayon worker thread that built the object, if one did. glibc's malloc
+    /// gives each thread its own arena and a free locks the arena the memory came from, so a
+    /// tree is released fastest on the thread that built it.
+    pub fn built_on(&self) -> Option<usize> {
+        (self.built_on != Self::NOT_A_WORKER).then_some(usize::from(self.built_on))
     }
 
     pub fn kind(&self) -> &str {
