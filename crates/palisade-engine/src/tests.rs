@@ -180,3 +180,56 @@ fn every_chunk_is_judged_once_whoever_built_it() {
         .unwrap();
     one.install(|| check(&mut objects));
 }
+
+/// Fingerprints are what users baseline and what code scanning tracks alerts by: the values
+/// must never change. These were computed by an independent FNV-1a (Python) over the parts.
+#[test]
+fn fingerprints_keep_their_values() {
+    let load = |y: &str| {
+        palisade_model::load_bytes(y.as_bytes(), "f.yaml", &Default::default())
+            .objects
+            .remove(0)
+    };
+    let web =
+        load("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n");
+    let path = "/spec/template/spec/containers/0/securityContext";
+    let print = fingerprint("run-as-non-root", &web, Some("app"), path, "ignored");
+    assert_eq!(format!("{print:016x}"), "26c0036a7d93cdba");
+    let db = load("apiVersion: v1\nkind: Service\nmetadata: {name: db}\n");
+    let message = "Service default/db selects no pods";
+    let print = fingerprint("service-selects-no-pods", &db, None, "", message);
+    assert_eq!(format!("{print:016x}"), "65166b18258055f3");
+}
+
+/// `Fingerprints` (a batch ahead, four at a time) gives what `Scan::fingerprint` gives one by
+/// one, wherever reading starts and in whatever order.
+#[test]
+fn batched_fingerprints_match_one_by_one() {
+    let mut objects = Vec::new();
+    load_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../palisade-checks/tests/fixtures"),
+        &mut objects,
+    );
+    let config = Config::parse("checks:\n  enable: [\"*\"]\n", "test.yaml").expect("config");
+    let engine = Engine::new(&config, Vec::new(), Date::today()).expect("engine");
+    let scan = engine.run(objects, Vec::new(), Vec::new());
+    assert!(scan.findings.len() > 300, "findings of many lengths");
+    assert!(
+        scan.findings
+            .iter()
+            .any(|f| f.message().len() > 256 && f.path().is_empty()),
+        "and identities too long for a lane's buffer"
+    );
+    let one: Vec<u64> = scan.findings.iter().map(|f| scan.fingerprint(f)).collect();
+    // Read in order, from any start, and out of order.
+    for start in 0..5 {
+        let mut prints = Fingerprints::default();
+        for (i, want) in one.iter().enumerate().skip(start) {
+            assert_eq!(prints.get(&scan, &scan.findings, i), *want, "finding {i}");
+        }
+    }
+    let mut prints = Fingerprints::default();
+    for i in (0..scan.findings.len()).rev().step_by(7) {
+        assert_eq!(prints.get(&scan, &scan.findings, i), one[i], "finding {i}");
+    }
+}

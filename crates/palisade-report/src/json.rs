@@ -4,7 +4,7 @@
 //! parallel, in chunks written out in order.
 
 use crate::Options;
-use palisade_engine::{Finding, RuleInfo, RuleSource, Scan};
+use palisade_engine::{Finding, Fingerprints, RuleInfo, RuleSource, Scan};
 use palisade_model::{Category, LoadError, Severity};
 use serde::Serialize;
 use std::io::Write as _;
@@ -157,6 +157,7 @@ struct ObjectFragments {
     document: Vec<u8>,
     /// `,"owner":O,"fingerprint":`
     owner: Vec<u8>,
+    prints: Fingerprints,
 }
 
 impl<'a> FindingWriter<'a> {
@@ -179,8 +180,10 @@ impl<'a> FindingWriter<'a> {
         FindingWriter { scan, rules }
     }
 
-    fn write(&self, frag: &mut ObjectFragments, buf: &mut Vec<u8>, f: &Finding) {
+    /// Writes `items[i]`.
+    fn write(&self, frag: &mut ObjectFragments, buf: &mut Vec<u8>, items: &[Finding], i: usize) {
         let scan = self.scan;
+        let f = &items[i];
         if frag.object != Some(f.object) {
             let o = scan.object(f);
             frag.object = Some(f.object);
@@ -212,22 +215,35 @@ impl<'a> FindingWriter<'a> {
         }
         let (head, mid) = &self.rules[f.rule as usize];
         buf.extend_from_slice(head);
-        push_json(buf, &f.severity);
+        push_str(buf, f.severity.as_str());
         buf.extend_from_slice(mid);
-        push_json(buf, f.message());
+        push_str(buf, f.message());
         buf.extend_from_slice(&frag.head);
         let known = f.pos.is_known();
         buf.extend_from_slice(b"\"line\":");
-        push_json(buf, &known.then_some(f.pos.line));
+        push_number(buf, known.then_some(f.pos.line));
         buf.extend_from_slice(b",\"column\":");
-        push_json(buf, &known.then_some(f.pos.col));
+        push_number(buf, known.then_some(f.pos.col));
         buf.extend_from_slice(&frag.document);
-        push_json(buf, &(!f.path().is_empty()).then_some(f.path()));
+        match f.path() {
+            "" => buf.extend_from_slice(b"null"),
+            path => push_str(buf, path),
+        }
         buf.extend_from_slice(b"},\"container\":");
-        push_json(buf, &f.container());
+        match f.container() {
+            None => buf.extend_from_slice(b"null"),
+            Some(c) => push_str(buf, c),
+        }
         buf.extend_from_slice(&frag.owner);
-        // As `fingerprint_hex` spells it, without a String per finding.
-        let _ = write!(buf, "\"{:016x}\"", scan.fingerprint(f));
+        // As `fingerprint_hex` spells it: 16 lowercase hex digits.
+        let print = frag.prints.get(scan, items, i);
+        buf.push(b'"');
+        buf.extend(
+            (0..16)
+                .rev()
+                .map(|k| b"0123456789abcdef"[(print >> (4 * k)) as usize & 15]),
+        );
+        buf.push(b'"');
         if let Some(e) = &f.exemption {
             buf.extend_from_slice(b",\"exemption\":");
             push_json(buf, e);
@@ -242,8 +258,8 @@ impl<'a> FindingWriter<'a> {
         name: &str,
         items: &[Finding],
     ) -> std::io::Result<()> {
-        top.list_with(name, items, 400, |frag, buf, f| {
-            self.write(frag, buf, f);
+        top.list_with(name, items, 400, |frag, buf, i, _| {
+            self.write(frag, buf, items, i);
             Ok(())
         })
     }
@@ -253,6 +269,31 @@ impl<'a> FindingWriter<'a> {
 fn push_json(buf: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
     // Serializing into a Vec fails only for maps with non-string keys, which these are not.
     let _ = serde_json::to_writer(buf, value);
+}
+
+/// `push_json` for a string, copying it whole when nothing in it needs escaping (serde_json
+/// escapes exactly `"`, `\` and control characters), as nearly every message and path.
+fn push_str(buf: &mut Vec<u8>, s: &str) {
+    // Not `any`: without the early exit the check runs on wide registers.
+    let plain = !s.bytes().fold(false, |esc, b| {
+        esc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        buf.reserve(s.len() + 2);
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        push_json(buf, s);
+    }
+}
+
+/// `push_json` for an optional number.
+fn push_number(buf: &mut Vec<u8>, n: Option<u32>) {
+    match n {
+        Some(n) => buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        None => buf.extend_from_slice(b"null"),
+    }
 }
 
 #[cfg(test)]
@@ -366,7 +407,7 @@ impl<W: std::io::Write> Top<'_, W> {
         items: &'a [T],
         out: impl Fn(&'a T) -> S + Sync,
     ) -> std::io::Result<()> {
-        self.list_with(name, items, 512, |_: &mut (), buf, item| {
+        self.list_with(name, items, 512, |_: &mut (), buf, _, item| {
             serialize(buf, 2, &out(item))
         })
     }
@@ -378,7 +419,7 @@ impl<W: std::io::Write> Top<'_, W> {
         name: &str,
         items: &'a [T],
         typical: usize,
-        write: impl Fn(&mut S, &mut Vec<u8>, &'a T) -> std::io::Result<()> + Sync,
+        write: impl Fn(&mut S, &mut Vec<u8>, usize, &'a T) -> std::io::Result<()> + Sync,
     ) -> std::io::Result<()> {
         self.key(name)?;
         if items.is_empty() {
@@ -387,7 +428,7 @@ impl<W: std::io::Write> Top<'_, W> {
         self.w.write_all(b"[")?;
         crate::write_in_order(&mut *self.w, items, typical, |state, buf, i, item| {
             buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-            write(state, buf, item)
+            write(state, buf, i, item)
         })?;
         self.w.write_all(b"\n  ]")
     }
@@ -579,8 +620,8 @@ mod tests {
             let mut fast = Vec::new();
             let mut frag = ObjectFragments::default();
             let mut slow = Vec::new();
-            for f in list.iter() {
-                w.write(&mut frag, &mut fast, f);
+            for (i, f) in list.iter().enumerate() {
+                w.write(&mut frag, &mut fast, list, i);
                 fast.push(b'\n');
                 serialize(&mut slow, 2, &finding(&scan, f)).expect("serializes");
                 slow.push(b'\n');
