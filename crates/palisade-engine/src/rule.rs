@@ -116,7 +116,7 @@ struct BuiltinScan<'a> {
 
 impl Prepared for BuiltinScan<'_> {
     fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
-        let mut diags = Vec::new();
+        let mut diags = Vec::with_capacity(16);
         // Worked out once for the ~100 checks instead of by each.
         let pod = PodSpec::of(obj, self.index.custom);
         for (i, (check, params)) in self.b.checks.iter().enumerate() {

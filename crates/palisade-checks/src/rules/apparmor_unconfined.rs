@@ -47,7 +47,7 @@ impl Check for ApparmorUnconfined {
             let what = if p.kind == "Unconfined" {
                 "runs without AppArmor (profile Unconfined)".to_string()
             } else {
-                format!(
+                message!(
                     "uses the AppArmor profile `{}`, which is neither RuntimeDefault nor Localhost",
                     p.kind
                 )
@@ -57,7 +57,7 @@ impl Check for ApparmorUnconfined {
                 &c,
                 &p,
                 "appArmorProfile",
-                format!("container `{}` {what}", c.name),
+                message!("container `{}` {what}", c.name),
             ));
         }
     }

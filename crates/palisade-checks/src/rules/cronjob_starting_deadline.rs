@@ -37,11 +37,11 @@ impl Check for CronjobStartingDeadline {
         }
         let msg = match obj.root.path(&["spec", "startingDeadlineSeconds"]) {
             Some(n) if n.as_i64().is_some_and(|v| v > 0) => return,
-            None => format!("{} does not set startingDeadlineSeconds", describe(obj)),
+            None => message!("{} does not set startingDeadlineSeconds", describe(obj)),
             Some(n) if n.is_null() => {
-                format!("{} does not set startingDeadlineSeconds", describe(obj))
+                message!("{} does not set startingDeadlineSeconds", describe(obj))
             }
-            Some(n) => format!(
+            Some(n) => message!(
                 "{} sets startingDeadlineSeconds to {}, which must be a positive number of seconds",
                 describe(obj),
                 n.scalar_text().unwrap_or_default()

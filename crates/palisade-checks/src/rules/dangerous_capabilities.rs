@@ -60,7 +60,7 @@ impl Check for DangerousCapabilities {
                     &c,
                     "add",
                     &e,
-                    format!(
+                    message!(
                         "container `{}` adds the dangerous capability {}",
                         c.name, e.raw
                     ),

@@ -71,7 +71,7 @@ impl Check for DanglingServicemonitor {
             .and_then(|s| s.get("matchLabels"))
             .map(|m| {
                 m.string_map()
-                    .map(|(k, v)| format!("{k}={v}"))
+                    .map(|(k, v)| message!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(",")
             })
@@ -79,16 +79,16 @@ impl Check for DanglingServicemonitor {
         let scope = if any {
             "any namespace".to_string()
         } else if !names.is_empty() {
-            format!("namespaces [{}]", names.join(", "))
+            message!("namespaces [{}]", names.join(", "))
         } else if let Some(o) = own {
-            format!("namespace `{o}`")
+            message!("namespace `{o}`")
         } else {
             "any namespace (its own is chosen at apply time)".to_string()
         };
         out.push(field_diag(
             obj,
             &["spec", "selector"],
-            format!(
+            message!(
                 "{} selects no Service in the scanned objects (labels [{labels}] in {scope})",
                 describe(obj)
             ),

@@ -55,11 +55,11 @@ impl Check for DefaultServiceAccount {
         };
         let (name, key) = service_account(&pod);
         let message = match name {
-            "" => format!(
+            "" => message!(
                 "{} will run as the namespace's `default` ServiceAccount: no serviceAccountName is set",
                 pods_of(obj)
             ),
-            "default" => format!(
+            "default" => message!(
                 "{} will run as the namespace's `default` ServiceAccount",
                 pods_of(obj)
             ),

@@ -117,13 +117,13 @@ impl Check for DeprecatedApiVersion {
             };
             let replacement = s("replacement");
             let msg = if target >= rem {
-                format!(
+                message!(
                     "{} uses {api}, which was removed in Kubernetes {}; use {replacement}",
                     describe(obj),
                     s("removed")
                 )
             } else if target >= dep {
-                format!(
+                message!(
                     "{} uses {api}, deprecated since Kubernetes {} and removed in {}; use {replacement}",
                     describe(obj),
                     s("deprecated"),

@@ -49,13 +49,13 @@ impl Check for DeprecatedServiceAccountField {
             .and_then(Node::as_str)
             .filter(|s| !s.is_empty())
         {
-            Some(name) if name != old => format!(
+            Some(name) if name != old => message!(
                 "pod sets the deprecated serviceAccount `{old}`, which differs from serviceAccountName `{name}` (serviceAccountName wins)"
             ),
             Some(_) => {
-                format!("pod sets the deprecated serviceAccount `{old}` besides serviceAccountName")
+                message!("pod sets the deprecated serviceAccount `{old}` besides serviceAccountName")
             }
-            None => format!(
+            None => message!(
                 "pod sets the deprecated serviceAccount `{old}` instead of serviceAccountName"
             ),
         };
@@ -81,7 +81,7 @@ impl Check for DeprecatedServiceAccountField {
             .and_then(Node::as_str)
             .is_none_or(str::is_empty)
         {
-            ops.push(serde_json::json!({"op": "add", "path": format!("{base}/serviceAccountName"), "value": old}));
+            ops.push(serde_json::json!({"op": "add", "path": message!("{base}/serviceAccountName"), "value": old}));
         }
         ops.push(remove_op(base, &["serviceAccount"]));
         ops

@@ -59,7 +59,7 @@ fn problem(pod: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
         None => ignored_at_pod_level(pod, "capabilities"),
         Some(_) => "",
     };
-    Some(format!(
+    Some(message!(
         "container `{}` does not drop ALL capabilities{note}",
         c.name
     ))

@@ -47,7 +47,7 @@ impl Check for HostPathVolume {
                 &["volumes"],
                 i,
                 Some("hostPath"),
-                format!("volume `{name}` mounts host path `{path}` (hostPath)"),
+                message!("volume `{name}` mounts host path `{path}` (hostPath)"),
             ));
         }
     }

@@ -74,7 +74,7 @@ impl Check for HostPort {
                     "ports",
                     i,
                     Some("hostPort"),
-                    format!("container `{}` binds host port {hp}", c.name),
+                    message!("container `{}` binds host port {hp}", c.name),
                 ));
             }
         }

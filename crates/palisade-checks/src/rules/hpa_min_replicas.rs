@@ -50,14 +50,14 @@ impl Check for HpaMinReplicas {
             return;
         }
         let how = if written.is_some() {
-            format!("has minReplicas {count}")
+            message!("has minReplicas {count}")
         } else {
             "does not set minReplicas (default 1)".to_string()
         };
         out.push(field_diag(
             obj,
             &["spec", "minReplicas"],
-            format!("{} {how}; at least {min} are required", describe(obj)),
+            message!("{} {how}; at least {min} are required", describe(obj)),
         ));
     }
 }

@@ -44,7 +44,7 @@ impl Check for JobTtlSecondsAfterFinished {
                     out.push(field_diag(
                         obj,
                         &["spec", "ttlSecondsAfterFinished"],
-                        format!(
+                        message!(
                             "standalone {} does not specify ttlSecondsAfterFinished",
                             describe(obj)
                         ),
@@ -57,7 +57,7 @@ impl Check for JobTtlSecondsAfterFinished {
                     out.push(field_diag(
                         obj,
                         &keys,
-                        format!(
+                        message!(
                             "{} sets ttlSecondsAfterFinished on its job template, which conflicts with successfulJobsHistoryLimit and failedJobsHistoryLimit",
                             describe(obj)
                         ),

@@ -48,9 +48,9 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
     let raw = c.image().unwrap_or("");
     let Some(img) = ImageRef::parse(raw) else {
         return Some(if raw.trim().is_empty() {
-            format!("container `{}` has no image", c.name)
+            message!("container `{}` has no image", c.name)
         } else {
-            format!(
+            message!(
                 "container `{}` has an invalid image reference `{raw}`",
                 c.name
             )
@@ -60,11 +60,11 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
         return None;
     }
     match img.tag {
-        None => Some(format!(
+        None => Some(message!(
             "container `{}` uses image `{raw}` without a tag, which means `latest`",
             c.name
         )),
-        Some(t) if ctx.param_strs("blocked_tags").contains(&t) => Some(format!(
+        Some(t) if ctx.param_strs("blocked_tags").contains(&t) => Some(message!(
             "container `{}` uses image `{raw}` with the moving tag `{t}`",
             c.name
         )),

@@ -47,7 +47,7 @@ impl Check for NamespaceWithoutNetworkPolicy {
         }
         out.push(
             Diagnostic::new(
-                format!(
+                message!(
                     "Namespace `{}` has no NetworkPolicy: its pods accept and open any connection",
                     obj.name()
                 ),

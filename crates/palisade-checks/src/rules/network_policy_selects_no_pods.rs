@@ -53,7 +53,7 @@ impl Check for NetworkPolicySelectsNoPods {
         out.push(field_diag(
             obj,
             &["spec", "podSelector"],
-            format!(
+            message!(
                 "NetworkPolicy `{}` selects no pods: no workload in namespace `{}` matches its podSelector",
                 obj.name(),
                 ns.unwrap_or("default")

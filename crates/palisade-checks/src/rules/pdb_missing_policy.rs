@@ -40,7 +40,7 @@ impl Check for PdbMissingPolicy {
         out.push(field_diag(
             obj,
             &["spec", "minAvailable"],
-            format!(
+            message!(
                 "{} sets neither minAvailable nor maxUnavailable",
                 describe(obj)
             ),

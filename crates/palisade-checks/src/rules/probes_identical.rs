@@ -57,7 +57,7 @@ impl Check for ProbesIdentical {
                     &pod,
                     &c,
                     &["livenessProbe"],
-                    format!(
+                    message!(
                         "container `{}` uses the same {} check for its liveness and readiness probes",
                         c.name, live.0
                     ),

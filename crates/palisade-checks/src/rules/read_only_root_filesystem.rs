@@ -48,12 +48,12 @@ fn problem(pod: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let why = match c.path(&FIELD).and_then(Node::as_bool) {
         Some(true) => return None,
         Some(false) => "readOnlyRootFilesystem is false".to_string(),
-        None => format!(
+        None => message!(
             "readOnlyRootFilesystem is not set to true{}",
             ignored_at_pod_level(pod, "readOnlyRootFilesystem")
         ),
     };
-    Some(format!(
+    Some(message!(
         "container `{}` has a writable root filesystem: {why}",
         c.name
     ))

@@ -73,7 +73,7 @@ impl Check for RunAsNonRoot {
                     &c,
                     Some(o),
                     &["runAsUser"],
-                    format!(
+                    message!(
                         "container `{}` runs as root: runAsUser is 0{}",
                         c.name,
                         origin_note(o)
@@ -88,7 +88,7 @@ impl Check for RunAsNonRoot {
                         &c,
                         Some(o),
                         &["runAsNonRoot"],
-                        format!(
+                        message!(
                             "container `{}` may run as root: runAsNonRoot is false{} and no non-zero runAsUser is set",
                             c.name,
                             origin_note(o)
@@ -98,7 +98,7 @@ impl Check for RunAsNonRoot {
                         &pod,
                         &c,
                         &["securityContext", "runAsNonRoot"],
-                        format!(
+                        message!(
                             "container `{}` may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set",
                             c.name
                         ),
@@ -114,7 +114,7 @@ impl Check for RunAsNonRoot {
                     &c,
                     Some(o),
                     &["runAsGroup"],
-                    format!(
+                    message!(
                         "container `{}` runs with the root group: runAsGroup is 0{}",
                         c.name,
                         origin_note(o)

@@ -46,7 +46,7 @@ impl Check for SccPrivilegedContainer {
             out.push(field_diag(
                 obj,
                 &["allowPrivilegedContainer"],
-                format!("{} sets allowPrivilegedContainer: true", describe(obj)),
+                message!("{} sets allowPrivilegedContainer: true", describe(obj)),
             ));
         }
     }

@@ -60,7 +60,7 @@ impl Check for SecurityContextMissing {
                     &pod,
                     &c,
                     &["securityContext"],
-                    format!("container `{}` sets no securityContext", c.name),
+                    message!("container `{}` sets no securityContext", c.name),
                 ));
             }
         }

@@ -60,7 +60,7 @@ impl Check for SshPort {
                         "ports",
                         i,
                         Some("containerPort"),
-                        format!(
+                        message!(
                             "container `{}` exposes port {port}/TCP, the SSH port",
                             c.name
                         ),

@@ -286,12 +286,12 @@ pub fn subjects_text(binding: &Object) -> String {
             let kind = s.get("kind").and_then(Node::as_str)?;
             let name = s.get("name").and_then(Node::as_str).unwrap_or("");
             Some(match s.get("namespace").and_then(Node::as_str) {
-                Some(ns) if kind == "ServiceAccount" => format!("{kind} {ns}/{name}"),
+                Some(ns) if kind == "ServiceAccount" => message!("{kind} {ns}/{name}"),
                 _ if kind == "ServiceAccount" => match binding.namespace() {
-                    Some(ns) => format!("{kind} {ns}/{name}"),
-                    None => format!("{kind} {name}"),
+                    Some(ns) => message!("{kind} {ns}/{name}"),
+                    None => message!("{kind} {name}"),
                 },
-                _ => format!("{kind} {name}"),
+                _ => message!("{kind} {name}"),
             })
         })
         .collect();
@@ -313,7 +313,7 @@ pub fn name_ignored(name: &str, patterns: &[&str]) -> bool {
 
 /// JSON pointer of a rule.
 pub fn rule_path(rule: &Rule) -> String {
-    format!("/rules/{}", rule.index)
+    message!("/rules/{}", rule.index)
 }
 
 /// Role-level checks: one diagnostic per rule of a Role or ClusterRole granting one of `perms`,
@@ -341,7 +341,7 @@ pub fn role_grant_diags(
         if let Some((p, verb)) = hit {
             out.push(
                 Diagnostic::new(
-                    format!(
+                    message!(
                         "{} `{}` rule {} grants `{verb}` on `{}`{what}",
                         role.kind(),
                         role.name(),
@@ -350,7 +350,7 @@ pub fn role_grant_diags(
                     ),
                     rule.pos_of("resources"),
                 )
-                .at_path(format!("{}/resources", rule_path(&rule))),
+                .at_path(message!("{}/resources", rule_path(&rule))),
             );
         }
     }
@@ -372,7 +372,7 @@ pub fn binding_grant_diag(
     }
     let r = role_ref(binding, index)?;
     let message = match r.target {
-        RoleTarget::Missing if flag_missing => format!(
+        RoleTarget::Missing if flag_missing => message!(
             "{} `{}` references {} `{}`, which is not in the scanned manifests, so whether it grants {what} cannot be verified",
             binding.kind(),
             binding.name(),
@@ -383,7 +383,7 @@ pub fn binding_grant_diag(
         target => {
             let (perm, verb) = target_grants(target, perms)?;
             let perm = perm.resource;
-            format!(
+            message!(
                 "{} `{}` grants {what} (`{verb}` on `{perm}`, through {} `{}`) to {}",
                 binding.kind(),
                 binding.name(),
@@ -547,7 +547,7 @@ pub fn subject_removal(
             let field = |k: &str| s.get(k).and_then(Node::as_str).unwrap_or("");
             matches(field("kind"), field("name")).is_some()
         })
-        .map(|(i, _)| serde_json::json!({"op": "remove", "path": format!("/subjects/{i}")}))
+        .map(|(i, _)| serde_json::json!({"op": "remove", "path": message!("/subjects/{i}")}))
         .collect()
 }
 
@@ -565,7 +565,7 @@ pub fn subject_diags(
         return;
     }
     let role = role_ref(binding, ctx.index)
-        .map(|r| format!("{} `{}`", r.kind, r.name))
+        .map(|r| message!("{} `{}`", r.kind, r.name))
         .unwrap_or_else(|| "its role".to_string());
     let subjects = binding.root.get("subjects").map(Node::items).unwrap_or(&[]);
     for (i, s) in subjects.iter().enumerate() {
@@ -574,14 +574,14 @@ pub fn subject_diags(
         if let Some(who) = matches(kind, name) {
             out.push(
                 Diagnostic::new(
-                    format!(
+                    message!(
                         "{} `{}` grants {role} to {kind} `{name}`: {who}",
                         binding.kind(),
                         binding.name()
                     ),
                     s.key_pos("name"),
                 )
-                .at_path(format!("/subjects/{i}/name")),
+                .at_path(message!("/subjects/{i}/name")),
             );
         }
     }

@@ -53,7 +53,7 @@ impl Quantity {
         if exp10.abs() > 30 {
             return None;
         }
-        let digits: String = format!("{int_part}{frac_part}");
+        let digits: String = message!("{int_part}{frac_part}");
         let mut v: i128 = if digits.is_empty() {
             0
         } else {
@@ -79,7 +79,7 @@ impl Quantity {
         match &node.value {
             Value::Str(s) => Quantity::parse(s),
             Value::Int(i) => Some(Quantity(i128::from(*i).checked_mul(NANO)?)),
-            Value::Float(f) if f.is_finite() => Quantity::parse(&format!("{f}")),
+            Value::Float(f) if f.is_finite() => Quantity::parse(&message!("{f}")),
             _ => None,
         }
     }
@@ -141,34 +141,26 @@ impl Check for MissingResource {
         let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
-        let what = format!(
-            "{} {}",
-            resource_label(self.resource),
-            self.section.trim_end_matches('s')
-        );
-        let field = ["resources", self.section, self.resource];
+        let (label, section) = (resource_label(self.resource), self.section);
+        let what = section.trim_end_matches('s');
+        let field = ["resources", section, self.resource];
         for c in pod.init_and_regular() {
-            let problem = match figure(&c, self.section, self.resource) {
+            let (word, name, resource) = (container_word(&c), c.name, self.resource);
+            let message = match figure(&c, section, resource) {
                 Figure::Set(..) => continue,
-                Figure::Missing => format!("has no {what}"),
-                Figure::Zero(_) => format!("sets its {what} to 0"),
-                Figure::Invalid(n) => format!(
-                    "sets its {what} to `{}`, which is not a Kubernetes quantity",
+                Figure::Missing => message!(
+                    "{word} `{name}` has no {label} {what} (resources.{section}.{resource})"
+                ),
+                Figure::Zero(_) => message!(
+                    "{word} `{name}` sets its {label} {what} to 0 (resources.{section}.{resource})"
+                ),
+                Figure::Invalid(n) => message!(
+                    "{word} `{name}` sets its {label} {what} to `{}`, which is not a Kubernetes \
+                     quantity (resources.{section}.{resource})",
                     n.scalar_text().unwrap_or_else(|| n.type_name().into())
                 ),
             };
-            out.push(container_diag(
-                &pod,
-                &c,
-                &field,
-                format!(
-                    "{} `{}` {problem} (resources.{}.{})",
-                    container_word(&c),
-                    c.name,
-                    self.section,
-                    self.resource
-                ),
-            ));
+            out.push(container_diag(&pod, &c, &field, message));
         }
     }
 }
@@ -196,7 +188,7 @@ impl Check for RequestsEqualLimits {
                 (Figure::Set(_, a), Figure::Set(_, b)) if a == b => continue,
                 (Figure::Set(r, _), Figure::Set(l, _)) => (
                     "requests",
-                    format!(
+                    message!(
                         "requests {} {label} but is limited to {}",
                         r.scalar_text().unwrap_or_default(),
                         l.scalar_text().unwrap_or_default()
@@ -204,18 +196,18 @@ impl Check for RequestsEqualLimits {
                 ),
                 // An unset request defaults to the limit, which is equal.
                 (Figure::Missing, Figure::Set(..)) => continue,
-                (_, Figure::Set(..)) => ("requests", format!("has no usable {label} request")),
-                (Figure::Missing, _) => ("limits", format!("sets no {label} request or limit")),
+                (_, Figure::Set(..)) => ("requests", message!("has no usable {label} request")),
+                (Figure::Missing, _) => ("limits", message!("sets no {label} request or limit")),
                 (_, _) => (
                     "limits",
-                    format!("has no usable {label} limit to match its request"),
+                    message!("has no usable {label} limit to match its request"),
                 ),
             };
             out.push(container_diag(
                 &pod,
                 &c,
                 &["resources", field, self.resource],
-                format!(
+                message!(
                     "{} `{}` {problem}; requests and limits differ",
                     container_word(&c),
                     c.name

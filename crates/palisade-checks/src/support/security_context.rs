@@ -135,7 +135,7 @@ pub fn seccomp<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>> 
         annotation_profile(
             pod,
             &[
-                format!("container.seccomp.security.alpha.kubernetes.io/{}", c.name),
+                message!("container.seccomp.security.alpha.kubernetes.io/{}", c.name),
                 "seccomp.security.alpha.kubernetes.io/pod".to_string(),
             ],
         )
@@ -148,7 +148,7 @@ pub fn apparmor<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>>
     field_profile(pod, c, "appArmorProfile").or_else(|| {
         annotation_profile(
             pod,
-            &[format!(
+            &[message!(
                 "container.apparmor.security.beta.kubernetes.io/{}",
                 c.name
             )],

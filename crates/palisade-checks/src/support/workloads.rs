@@ -128,14 +128,14 @@ impl Amount {
     pub fn text(self) -> String {
         match self {
             Amount::Count(c) => c.to_string(),
-            Amount::Percent(p) => format!("{p}%"),
+            Amount::Percent(p) => message!("{p}%"),
         }
     }
 }
 
 /// "Deployment web" for messages.
 pub fn describe(obj: &Object) -> String {
-    format!("{} `{}`", obj.kind(), obj.name())
+    message!("{} `{}`", obj.kind(), obj.name())
 }
 
 #[cfg(test)]
