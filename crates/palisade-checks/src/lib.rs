@@ -90,12 +90,16 @@ impl<'a> Ctx<'a> {
     pub fn param(&self, name: &str) -> Option<&serde_json::Value> {
         self.params.get(name)
     }
-    pub fn param_strs(&self, name: &str) -> Vec<&str> {
-        self.params
-            .get(name)
-            .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-            .unwrap_or_default()
+    /// A list-of-strings parameter, read in place: checks read theirs for every object, and
+    /// collecting it each time was a twentieth of the checks' time.
+    pub fn param_strs(&self, name: &str) -> Strs<'a> {
+        let params: &'a serde_json::Map<String, serde_json::Value> = self.params;
+        Strs(
+            params
+                .get(name)
+                .and_then(|v| v.as_array())
+                .map_or(&[], Vec::as_slice),
+        )
     }
     pub fn param_str(&self, name: &str) -> Option<&str> {
         self.params.get(name).and_then(|v| v.as_str())
@@ -105,6 +109,44 @@ impl<'a> Ctx<'a> {
     }
     pub fn param_bool(&self, name: &str) -> Option<bool> {
         self.params.get(name).and_then(|v| v.as_bool())
+    }
+}
+
+/// The strings of a list parameter (other items are skipped), borrowed from the config.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Strs<'a>(&'a [serde_json::Value]);
+
+impl<'a> Strs<'a> {
+    pub fn iter(self) -> impl Iterator<Item = &'a str> + Clone {
+        self.0.iter().filter_map(serde_json::Value::as_str)
+    }
+    pub fn contains(self, s: &str) -> bool {
+        self.iter().any(|x| x == s)
+    }
+    pub fn is_empty(self) -> bool {
+        self.iter().next().is_none()
+    }
+    pub fn to_vec(self) -> Vec<&'a str> {
+        self.iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for Strs<'a> {
+    type Item = &'a str;
+    type IntoIter = std::iter::FilterMap<
+        std::slice::Iter<'a, serde_json::Value>,
+        fn(&'a serde_json::Value) -> Option<&'a str>,
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().filter_map(serde_json::Value::as_str)
+    }
+}
+
+impl<'a> IntoIterator for &Strs<'a> {
+    type Item = &'a str;
+    type IntoIter = <Strs<'a> as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (*self).into_iter()
     }
 }
 

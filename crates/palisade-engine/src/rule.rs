@@ -5,6 +5,7 @@
 use palisade_checks::{Check, Ctx};
 use palisade_model::{Category, Diagnostic, Index, Object, PodSpec, Severity};
 use palisade_policy::AdmissionRequest;
+use std::cell::Cell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -111,18 +112,26 @@ impl Builtin {
 struct BuiltinScan<'a> {
     b: &'a Builtin,
     index: &'a Index<'a>,
-    wanted: &'a [bool],
+    /// The checks to run (indexes into `b.checks`): a pass runs a fifth or four fifths of them.
+    run: Vec<usize>,
+}
+
+thread_local! {
+    /// One check's diagnostics before they are tagged with its rule, reused across objects: a
+    /// vector per object cost an allocation, and with 16 diagnostics or more a large one, on
+    /// which glibc first merges all its free lists (measured: a tenth of pass 2).
+    static DIAGS: Cell<Vec<Diagnostic>> = const { Cell::new(Vec::new()) };
 }
 
 impl Prepared for BuiltinScan<'_> {
     fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
-        let mut diags = Vec::with_capacity(16);
+        let mut diags = DIAGS.take();
         // Worked out once for the ~100 checks instead of by each.
         let pod = PodSpec::of(obj, self.index.custom);
-        for (i, (check, params)) in self.b.checks.iter().enumerate() {
-            if !self.wanted.get(i).copied().unwrap_or(true) {
+        for &i in &self.run {
+            let Some((check, params)) = self.b.checks.get(i) else {
                 continue;
-            }
+            };
             let ctx = Ctx {
                 index: self.index,
                 params,
@@ -134,6 +143,7 @@ impl Prepared for BuiltinScan<'_> {
                 out.extend(diags.drain(..).map(|d| (i, d)));
             }
         }
+        DIAGS.set(diags);
     }
 }
 
@@ -148,10 +158,13 @@ impl Evaluator for Builtin {
         wanted: &'a [bool],
         _request: Option<&'a AdmissionRequest>,
     ) -> Box<dyn Prepared + 'a> {
+        let run = (0..self.checks.len())
+            .filter(|&i| wanted.get(i).copied().unwrap_or(true))
+            .collect();
         Box::new(BuiltinScan {
             b: self,
             index,
-            wanted,
+            run,
         })
     }
 

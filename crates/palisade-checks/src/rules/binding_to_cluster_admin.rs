@@ -49,7 +49,7 @@ impl Check for BindingToClusterAdmin {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if name_ignored(obj.name(), &ctx.param_strs("ignore-bindings")) {
+        if name_ignored(obj.name(), ctx.param_strs("ignore-bindings")) {
             return;
         }
         let Some(r) = role_ref(obj, ctx.index) else {

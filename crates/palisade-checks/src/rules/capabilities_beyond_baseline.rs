@@ -48,7 +48,7 @@ impl Check for CapabilitiesBeyondBaseline {
         let allowed = ctx.param_strs("allowed_capabilities");
         for c in pod.all_containers() {
             for e in entries(&c, "add") {
-                if !e.is_any(&allowed) {
+                if !e.is_any(allowed) {
                     out.push(cap_diag(
                         &pod,
                         &c,

@@ -50,7 +50,7 @@ impl Check for ContainerRuntimeSocket {
         for m in host_mounts(&pod) {
             let path = normalize(m.volume.path);
             let file = path.rsplit('/').next().unwrap_or("");
-            if sockets.contains(&file) {
+            if sockets.contains(file) {
                 out.push(mount_diag(
                     &pod,
                     &m,

@@ -43,7 +43,7 @@ static META: CheckMeta = CheckMeta {
 
 fn dangerous<'a>(c: &Container<'a>, ctx: &Ctx) -> Vec<CapEntry<'a>> {
     let bad = ctx.param_strs("capabilities");
-    entries(c, "add").filter(|e| e.is_any(&bad)).collect()
+    entries(c, "add").filter(|e| e.is_any(bad)).collect()
 }
 
 impl Check for DangerousCapabilities {

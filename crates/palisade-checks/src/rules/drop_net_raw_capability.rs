@@ -38,7 +38,7 @@ static META: CheckMeta = CheckMeta {
 const DROP: [&str; 3] = ["securityContext", "capabilities", "drop"];
 
 fn adds_net_raw(c: &Container) -> bool {
-    entries(c, "add").any(|e| e.is_any(&["NET_RAW", "ALL"]))
+    entries(c, "add").any(|e| e.is_any(["NET_RAW", "ALL"]))
 }
 
 impl Check for DropNetRawCapability {
@@ -53,7 +53,7 @@ impl Check for DropNetRawCapability {
         }
         for c in pod.all_containers() {
             let added: Vec<_> = entries(&c, "add")
-                .filter(|e| e.is_any(&["NET_RAW", "ALL"]))
+                .filter(|e| e.is_any(["NET_RAW", "ALL"]))
                 .collect();
             for e in &added {
                 out.push(cap_diag(

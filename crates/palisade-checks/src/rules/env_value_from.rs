@@ -88,7 +88,7 @@ impl Check for EnvValueFrom {
                     }
                     let name = r.get("name").and_then(Node::as_str).unwrap_or("");
                     let key = r.get("key").and_then(Node::as_str).unwrap_or("");
-                    if ctx.param_strs(ignored).contains(&name) {
+                    if ctx.param_strs(ignored).contains(name) {
                         continue;
                     }
                     let var = e.get("name").and_then(Node::as_str).unwrap_or("");
@@ -129,7 +129,7 @@ impl Check for EnvValueFrom {
                     let Some(r) = e.get(field) else { continue };
                     let name = r.get("name").and_then(Node::as_str).unwrap_or("");
                     if r.get("optional").and_then(Node::as_bool) == Some(true)
-                        || ctx.param_strs(ignored).contains(&name)
+                        || ctx.param_strs(ignored).contains(name)
                         || ctx.index.get(kind, ns, name).is_some()
                     {
                         continue;

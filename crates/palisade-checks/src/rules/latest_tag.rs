@@ -64,7 +64,7 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
             "container `{}` uses image `{raw}` without a tag, which means `latest`",
             c.name
         )),
-        Some(t) if ctx.param_strs("blocked_tags").contains(&t) => Some(message!(
+        Some(t) if ctx.param_strs("blocked_tags").contains(t) => Some(message!(
             "container `{}` uses image `{raw}` with the moving tag `{t}`",
             c.name
         )),

@@ -40,7 +40,7 @@ impl Check for NamespaceWithoutNetworkPolicy {
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if obj.kind() != "Namespace"
-            || name_ignored(obj.name(), &ctx.param_strs("ignore-namespaces"))
+            || name_ignored(obj.name(), ctx.param_strs("ignore-namespaces"))
             || ctx.index.has_kind_in("NetworkPolicy", Some(obj.name()))
         {
             return;

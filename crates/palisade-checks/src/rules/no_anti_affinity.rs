@@ -77,7 +77,7 @@ impl Check for NoAntiAffinity {
         let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
-        let mut keys = ctx.param_strs("topology_keys");
+        let mut keys = ctx.param_strs("topology_keys").to_vec();
         if keys.is_empty() {
             keys.push("kubernetes.io/hostname");
         }

@@ -52,7 +52,7 @@ impl Check for PriorityClassName {
             .get("priorityClassName")
             .and_then(Node::as_str)
             .filter(|s| !s.is_empty());
-        let accepted = ctx.param_strs("accepted");
+        let accepted = ctx.param_strs("accepted").to_vec();
         let msg = match name {
             None => message!("{} does not set a priorityClassName", describe(obj)),
             Some(n) if !accepted.is_empty() && !accepted.contains(&n) => message!(

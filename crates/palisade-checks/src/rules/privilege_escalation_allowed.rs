@@ -53,7 +53,7 @@ fn forced(c: &Container) -> Option<&'static str> {
         == Some(true)
     {
         Some("it is privileged")
-    } else if entries(c, "add").any(|e| e.is_any(&["SYS_ADMIN", "ALL"])) {
+    } else if entries(c, "add").any(|e| e.is_any(["SYS_ADMIN", "ALL"])) {
         Some("it adds CAP_SYS_ADMIN")
     } else {
         None

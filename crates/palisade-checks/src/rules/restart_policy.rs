@@ -46,7 +46,7 @@ impl Check for RestartPolicy {
         let Some(policy) = pod.get("restartPolicy").and_then(Node::as_str) else {
             return;
         };
-        let mut accepted = ctx.param_strs("accepted");
+        let mut accepted = ctx.param_strs("accepted").to_vec();
         if accepted.is_empty() {
             accepted = vec!["Always", "OnFailure"];
         }

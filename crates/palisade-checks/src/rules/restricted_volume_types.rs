@@ -48,7 +48,7 @@ impl Check for RestrictedVolumeTypes {
             let Some(m) = v.as_map() else { continue };
             let name = v.get("name").and_then(Node::as_str).unwrap_or("");
             for (kind, _) in m.iter().filter(|(k, n)| *k != "name" && !n.is_null()) {
-                if !allowed.contains(&kind) {
+                if !allowed.contains(kind) {
                     out.push(pod_item_diag(
                         &pod,
                         &["volumes"],

@@ -51,7 +51,7 @@ impl Check for RoleGrantsCsrApproval {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if name_ignored(obj.name(), &ctx.param_strs("ignore-roles")) {
+        if name_ignored(obj.name(), ctx.param_strs("ignore-roles")) {
             return;
         }
         let (Some((rule, _, verb)), Some((signers, _, _))) =

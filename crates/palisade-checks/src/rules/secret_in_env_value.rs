@@ -63,7 +63,7 @@ impl Check for SecretInEnvValue {
                 }
                 let why = if let Some(kind) = secret_in_value(&value) {
                     message!("holds {kind}")
-                } else if sensitive_name(name, &sensitive, &allowed) && !points_elsewhere(&value) {
+                } else if sensitive_name(name, sensitive, allowed) && !points_elsewhere(&value) {
                     "is named like a secret and has a literal value".to_string()
                 } else {
                     continue;

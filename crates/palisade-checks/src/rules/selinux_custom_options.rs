@@ -33,7 +33,7 @@ static META: CheckMeta = CheckMeta {
 };
 
 /// What is wrong with a `seLinuxOptions` mapping, if anything.
-fn problem(opts: &Node, allowed: &[&str]) -> Option<(&'static str, String)> {
+fn problem(opts: &Node, allowed: crate::Strs) -> Option<(&'static str, String)> {
     let get = |k| opts.get(k).and_then(Node::as_str).filter(|s| !s.is_empty());
     if let Some(t) = get("type").filter(|t| !allowed.contains(t)) {
         return Some(("type", message!("SELinux type `{t}`")));
@@ -55,7 +55,7 @@ impl Check for SelinuxCustomOptions {
         let Some(pod) = pod_of(obj, ctx) else { return };
         let allowed = ctx.param_strs("allowed_types");
         if let Some(opts) = pod.spec.path(&["securityContext", "seLinuxOptions"])
-            && let Some((field, what)) = problem(opts, &allowed)
+            && let Some((field, what)) = problem(opts, allowed)
         {
             out.push(pod_diag(
                 &pod,
@@ -65,7 +65,7 @@ impl Check for SelinuxCustomOptions {
         }
         for c in pod.all_containers() {
             if let Some(opts) = c.path(&["securityContext", "seLinuxOptions"])
-                && let Some((field, what)) = problem(opts, &allowed)
+                && let Some((field, what)) = problem(opts, allowed)
             {
                 out.push(container_diag(
                     &pod,

@@ -54,7 +54,7 @@ impl Check for SensitiveConfigmapContent {
             let why = if let Some(kind) = secret_in_value(&value) {
                 message!("holds {kind}")
             } else if !value.is_empty()
-                && sensitive_name(&e.key, &sensitive, &allowed)
+                && sensitive_name(&e.key, sensitive, allowed)
                 && !points_elsewhere(&value)
             {
                 "is named like a secret".to_string()

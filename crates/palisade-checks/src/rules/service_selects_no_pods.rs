@@ -48,7 +48,7 @@ impl Check for ServiceSelectsNoPods {
         if obj.kind() != "Service" || is_external_name(obj) {
             return;
         }
-        let Some(sel) = service_selector_without(obj, &ctx.param_strs("ignored-labels")) else {
+        let Some(sel) = service_selector_without(obj, ctx.param_strs("ignored-labels")) else {
             return;
         };
         let ns = obj.effective_namespace();

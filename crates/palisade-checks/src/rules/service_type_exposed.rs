@@ -49,7 +49,7 @@ impl Check for ServiceTypeExposed {
         let Some(ty) = obj.root.path(&["spec", "type"]).and_then(Node::as_str) else {
             return;
         };
-        if !ctx.param_strs("forbidden-types").contains(&ty) {
+        if !ctx.param_strs("forbidden-types").contains(ty) {
             return;
         }
         let how = match ty {

@@ -55,7 +55,7 @@ impl Check for UnsafeSysctls {
         let allowed: Vec<String> = ctx
             .param_strs("allowed_sysctls")
             .iter()
-            .map(|s| canonical(s))
+            .map(canonical)
             .collect();
         for (i, s) in sysctls.iter().enumerate() {
             let Some(name) = s.get("name").and_then(Node::as_str) else {

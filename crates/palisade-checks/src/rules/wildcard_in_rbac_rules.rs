@@ -41,7 +41,7 @@ impl Check for WildcardInRbacRules {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        if name_ignored(obj.name(), &ctx.param_strs("ignore-roles")) {
+        if name_ignored(obj.name(), ctx.param_strs("ignore-roles")) {
             return;
         }
         for rule in rules(obj) {

@@ -103,7 +103,7 @@ impl Check for WorkloadServiceAccountPrivileged {
             return;
         };
         let ns = obj.effective_namespace().unwrap_or("default");
-        if obj.kind() == "PodTemplate" || name_ignored(ns, &ctx.param_strs("ignore-namespaces")) {
+        if obj.kind() == "PodTemplate" || name_ignored(ns, ctx.param_strs("ignore-namespaces")) {
             return;
         }
         let (name, key) = service_account(&pod);

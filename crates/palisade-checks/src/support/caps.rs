@@ -35,8 +35,8 @@ impl CapEntry<'_> {
         same(self.raw, cap)
     }
     /// Whether this entry is one of `caps`.
-    pub fn is_any(&self, caps: &[&str]) -> bool {
-        caps.iter().any(|c| self.is(c))
+    pub fn is_any(&self, caps: impl IntoIterator<Item = impl AsRef<str>>) -> bool {
+        caps.into_iter().any(|c| self.is(c.as_ref()))
     }
 }
 

@@ -106,14 +106,14 @@ pub fn service_selector(svc: &Object) -> Option<LabelSelector> {
 /// A Service's selector without the `ignored` label keys (labels set on pods at run time, such
 /// as `statefulset.kubernetes.io/pod-name`, which no manifest carries). `None` when the Service
 /// has no selector or only ignored keys.
-pub fn service_selector_without(svc: &Object, ignored: &[&str]) -> Option<LabelSelector> {
+pub fn service_selector_without(svc: &Object, ignored: crate::Strs) -> Option<LabelSelector> {
     service_selector(svc)?;
     let sel = svc.root.path(&["spec", "selector"])?.as_map()?;
     let kept = Map {
         entries: sel
             .entries
             .iter()
-            .filter(|e| !ignored.contains(&e.key.as_str()))
+            .filter(|e| !ignored.contains(&e.key))
             .cloned()
             .collect(),
     };

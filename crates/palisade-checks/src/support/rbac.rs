@@ -304,11 +304,13 @@ pub fn subjects_text(binding: &Object) -> String {
 
 /// Names of the default roles and bindings the control plane manages (`system:*`), plus
 /// those listed in a check's `ignore` parameter (exact names or `prefix*`).
-pub fn name_ignored(name: &str, patterns: &[&str]) -> bool {
-    patterns.iter().any(|p| match p.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => name == *p,
-    })
+pub fn name_ignored(name: &str, patterns: impl IntoIterator<Item = impl AsRef<str>>) -> bool {
+    patterns
+        .into_iter()
+        .any(|p| match p.as_ref().strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => name == p.as_ref(),
+        })
 }
 
 /// JSON pointer of a rule.
@@ -323,7 +325,7 @@ pub fn rule_path(rule: &Rule) -> String {
 pub fn role_grant_diags(
     role: &Object,
     perms: &[Permission],
-    ignore: &[&str],
+    ignore: crate::Strs,
     what: &str,
     skip_everything: bool,
     out: &mut Vec<Diagnostic>,
@@ -364,7 +366,7 @@ pub fn binding_grant_diag(
     index: &Index,
     perms: &[Permission],
     what: &str,
-    ignore: &[&str],
+    ignore: crate::Strs,
     flag_missing: bool,
 ) -> Option<Diagnostic> {
     if name_ignored(binding.name(), ignore) {
@@ -501,7 +503,7 @@ pub fn run_role_check(
     role_grant_diags(
         obj,
         perms,
-        &ctx.param_strs("ignore-roles"),
+        ctx.param_strs("ignore-roles"),
         what,
         skip_everything,
         out,
@@ -521,7 +523,7 @@ pub fn run_binding_check(
         ctx.index,
         perms,
         what,
-        &ctx.param_strs("ignore-bindings"),
+        ctx.param_strs("ignore-bindings"),
         ctx.param_bool("flag-missing-roles").unwrap_or(false),
     ));
 }
@@ -534,7 +536,7 @@ pub fn subject_removal(
     matches: impl Fn(&str, &str) -> Option<&'static str>,
 ) -> Vec<serde_json::Value> {
     if !matches!(binding.kind(), "RoleBinding" | "ClusterRoleBinding")
-        || name_ignored(binding.name(), &ctx.param_strs("ignore-bindings"))
+        || name_ignored(binding.name(), ctx.param_strs("ignore-bindings"))
     {
         return Vec::new();
     }
@@ -560,7 +562,7 @@ pub fn subject_diags(
     out: &mut Vec<Diagnostic>,
 ) {
     if !matches!(binding.kind(), "RoleBinding" | "ClusterRoleBinding")
-        || name_ignored(binding.name(), &ctx.param_strs("ignore-bindings"))
+        || name_ignored(binding.name(), ctx.param_strs("ignore-bindings"))
     {
         return;
     }
@@ -648,7 +650,7 @@ mod tests {
         assert_eq!(BuiltinRole::View.grants(&secrets), None);
         assert_eq!(BuiltinRole::View.grants(&EXEC), None);
         assert_eq!(BuiltinRole::ClusterAdmin.grants(&EXEC), Some("create"));
-        assert!(name_ignored("system:node", &["system:*"]));
-        assert!(!name_ignored("systemd", &["system:*"]));
+        assert!(name_ignored("system:node", ["system:*"]));
+        assert!(!name_ignored("systemd", ["system:*"]));
     }
 }

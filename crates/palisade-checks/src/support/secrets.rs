@@ -48,8 +48,13 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 /// Whether `name` looks like it holds a secret under the given patterns.
-pub fn sensitive_name(name: &str, sensitive: &[&str], allowed: &[&str]) -> bool {
-    sensitive.iter().any(|p| glob_match(p, name)) && !allowed.iter().any(|p| glob_match(p, name))
+pub fn sensitive_name<S: AsRef<str>, A: AsRef<str>>(
+    name: &str,
+    sensitive: impl IntoIterator<Item = S>,
+    allowed: impl IntoIterator<Item = A>,
+) -> bool {
+    sensitive.into_iter().any(|p| glob_match(p.as_ref(), name))
+        && !allowed.into_iter().any(|p| glob_match(p.as_ref(), name))
 }
 
 /// What kind of secret a value contains, if it visibly holds one.
@@ -141,8 +146,8 @@ mod tests {
         assert!(glob_match("AZURE_*KEY", "azure_storage_key"));
         assert!(glob_match("*_FILE", "DB_PASSWORD_FILE"));
         assert!(!glob_match("*token*", "TOKE"));
-        assert!(sensitive_name("API_TOKEN", &["*token*"], &["*_FILE"]));
-        assert!(!sensitive_name("API_TOKEN_FILE", &["*token*"], &["*_FILE"]));
+        assert!(sensitive_name("API_TOKEN", ["*token*"], ["*_FILE"]));
+        assert!(!sensitive_name("API_TOKEN_FILE", ["*token*"], ["*_FILE"]));
     }
 
     #[test]
