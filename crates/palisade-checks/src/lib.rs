@@ -73,7 +73,12 @@ pub struct Ctx<'a> {
     /// The object being judged and its pod spec, worked out once for all checks by a caller
     /// that runs many of them on one object; `pod_of` answers from it for that object.
     pub judged: Option<(&'a Object, Option<PodSpec<'a>>)>,
+    /// What `Check::prepare` worked out from `params`, when the caller prepared it.
+    pub prepared: Option<&'a Prepared>,
 }
+
+/// Parameters a check worked out once (see `Check::prepare`).
+pub type Prepared = dyn std::any::Any + Send + Sync;
 
 impl<'a> Ctx<'a> {
     pub fn new(
@@ -84,7 +89,13 @@ impl<'a> Ctx<'a> {
             index,
             params,
             judged: None,
+            prepared: None,
         }
+    }
+
+    /// What the check's `prepare` gave, if the caller prepared it and it is a `T`.
+    pub fn prepared<T: 'static>(&self) -> Option<&'a T> {
+        self.prepared?.downcast_ref()
     }
 
     pub fn param(&self, name: &str) -> Option<&serde_json::Value> {
@@ -159,6 +170,15 @@ pub trait Check: Send + Sync {
     /// figures or image tags). Empty when there is no safe fix.
     fn fix(&self, _obj: &Object, _ctx: &Ctx) -> Vec<serde_json::Value> {
         Vec::new()
+    }
+    /// Works out from the parameters, once per scan, what `run` would otherwise work out for
+    /// every object (a parsed table); `run` finds it with `Ctx::prepared` and must give the
+    /// same verdict without it.
+    fn prepare(
+        &self,
+        _params: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<Box<Prepared>> {
+        None
     }
 }
 

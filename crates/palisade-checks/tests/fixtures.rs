@@ -39,9 +39,12 @@ fn diagnostics(id: &str, objects: &[Object], alone: bool) -> Vec<String> {
         let ctx = Ctx::new(&index, &params);
         let mut diags = Vec::new();
         check.run(obj, &ctx, &mut diags);
-        // The engine hands every check the pod spec it worked out once: same verdict.
+        // The engine hands every check the pod spec it worked out once, and what the check
+        // prepared from its parameters: same verdict.
+        let prepared = check.prepare(&params);
         let judged = Ctx {
             judged: Some((obj, PodSpec::of(obj, &custom))),
+            prepared: prepared.as_deref(),
             ..Ctx::new(&index, &params)
         };
         let mut with_pod = Vec::new();
@@ -49,7 +52,7 @@ fn diagnostics(id: &str, objects: &[Object], alone: bool) -> Vec<String> {
         assert_eq!(
             format!("{diags:?}"),
             format!("{with_pod:?}"),
-            "{id} on {}: the pod spec given by the caller changed the verdict",
+            "{id} on {}: the pod spec or prepared parameters given by the caller changed the verdict",
             obj.id
         );
         for d in diags {

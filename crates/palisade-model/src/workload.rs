@@ -82,6 +82,13 @@ pub enum ContainerKind {
 }
 
 impl ContainerKind {
+    /// In `PodSpec::lists` order.
+    const ALL: [ContainerKind; 3] = [
+        ContainerKind::Init,
+        ContainerKind::Regular,
+        ContainerKind::Ephemeral,
+    ];
+
     /// The pod spec field holding this kind of container.
     pub fn field(self) -> &'static str {
         match self {
@@ -104,6 +111,9 @@ pub struct PodSpec<'a> {
     pub anchor: &'a Node,
     /// JSON pointer of the pod spec in the object (`/spec/template/spec`, `/spec` for a Pod).
     pub spec_pointer: &'a str,
+    /// The init, regular and ephemeral container lists, looked up once: some 40 checks list
+    /// an object's containers.
+    lists: [&'a [Node]; 3],
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -179,12 +189,14 @@ impl<'a> PodSpec<'a> {
         } else {
             (Node::null(), Node::null(), template)
         };
+        let lists = ContainerKind::ALL.map(|k| spec.get(k.field()).map_or(&[][..], Node::items));
         Some(PodSpec {
             object: obj,
             spec,
             meta,
             anchor,
             spec_pointer,
+            lists,
         })
     }
 
@@ -210,10 +222,7 @@ impl<'a> PodSpec<'a> {
 
     /// Containers of one kind. Entries that are not mappings are skipped (the loader reports them).
     pub fn containers_of(&self, kind: ContainerKind) -> impl Iterator<Item = Container<'a>> {
-        self.spec
-            .get(kind.field())
-            .map(Node::items)
-            .unwrap_or(&[])
+        self.lists[kind as usize]
             .iter()
             .enumerate()
             .filter(|(_, n)| n.as_map().is_some())

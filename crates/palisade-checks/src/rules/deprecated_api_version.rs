@@ -85,49 +85,96 @@ fn version(s: &str) -> Option<(u32, u32)> {
     Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
 
+/// One row of the `apis` table, as written (absent fields read as empty).
+struct Deprecation {
+    api_version: String,
+    kinds: Vec<String>,
+    deprecated: String,
+    removed: String,
+    replacement: String,
+}
+
+/// The parameters, read once per scan: the table is compared with every object.
+struct Table {
+    target: (u32, u32),
+    rows: Vec<Deprecation>,
+}
+
+impl Table {
+    fn new(params: &serde_json::Map<String, serde_json::Value>) -> Table {
+        let target = params
+            .get("kubernetes_version")
+            .and_then(|v| v.as_str())
+            .and_then(version)
+            .unwrap_or((1, 34));
+        let rows = params
+            .get("apis")
+            .and_then(|v| v.as_array())
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|entry| {
+                let s = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                Deprecation {
+                    api_version: s("apiVersion"),
+                    kinds: entry
+                        .get("kinds")
+                        .and_then(|v| v.as_array())
+                        .map(|a| a.iter().filter_map(|k| k.as_str()).map(String::from).collect())
+                        .unwrap_or_default(),
+                    deprecated: s("deprecated"),
+                    removed: s("removed"),
+                    replacement: s("replacement"),
+                }
+            })
+            .collect();
+        Table { target, rows }
+    }
+}
+
 impl Check for DeprecatedApiVersion {
     fn meta(&self) -> &'static CheckMeta {
         &META
     }
 
+    fn prepare(
+        &self,
+        params: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<Box<crate::Prepared>> {
+        Some(Box::new(Table::new(params)))
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let target = ctx
-            .param_str("kubernetes_version")
-            .and_then(version)
-            .unwrap_or((1, 34));
-        let Some(apis) = ctx.param("apis").and_then(|v| v.as_array()) else {
-            return;
+        let owned;
+        let table = match ctx.prepared::<Table>() {
+            Some(t) => t,
+            None => {
+                owned = Table::new(ctx.params);
+                &owned
+            }
         };
         let api = obj.id.api_version.as_str();
-        for entry in apis {
-            let s = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or("");
-            if s("apiVersion") != api {
+        for row in table.rows.iter().filter(|r| r.api_version == api) {
+            if !row.kinds.is_empty() && !row.kinds.iter().any(|k| k == obj.kind()) {
                 continue;
             }
-            let kinds: Vec<&str> = entry
-                .get("kinds")
-                .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|k| k.as_str()).collect())
-                .unwrap_or_default();
-            if !kinds.is_empty() && !kinds.contains(&obj.kind()) {
-                continue;
-            }
-            let (Some(dep), Some(rem)) = (version(s("deprecated")), version(s("removed"))) else {
+            let (Some(dep), Some(rem)) = (version(&row.deprecated), version(&row.removed)) else {
                 continue;
             };
-            let replacement = s("replacement");
-            let msg = if target >= rem {
+            let Deprecation {
+                replacement,
+                removed,
+                deprecated,
+                ..
+            } = row;
+            let msg = if table.target >= rem {
                 message!(
-                    "{} uses {api}, which was removed in Kubernetes {}; use {replacement}",
+                    "{} uses {api}, which was removed in Kubernetes {removed}; use {replacement}",
                     describe(obj),
-                    s("removed")
                 )
-            } else if target >= dep {
+            } else if table.target >= dep {
                 message!(
-                    "{} uses {api}, deprecated since Kubernetes {} and removed in {}; use {replacement}",
+                    "{} uses {api}, deprecated since Kubernetes {deprecated} and removed in {removed}; use {replacement}",
                     describe(obj),
-                    s("deprecated"),
-                    s("removed")
                 )
             } else {
                 continue;
@@ -137,3 +184,4 @@ impl Check for DeprecatedApiVersion {
         }
     }
 }
+
