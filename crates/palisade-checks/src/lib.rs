@@ -4,18 +4,6 @@
 //! rationale, remediation, references and parameters beside the code; `build.rs` registers
 //! them. `docs/checks.md` is generated from this metadata (see [`docs::markdown`]).
 
-/// `format!` for a finding's message. The engine appends the field path and container name to
-/// the message's own buffer (`Finding::pack`), so the buffer starts with room for them: one
-/// allocation instead of `format!` growing it and the engine growing it again. Messages are
-/// most of what a large scan allocates.
-macro_rules! message {
-    ($($arg:tt)*) => {{
-        let mut s = String::with_capacity(192);
-        let _ = std::fmt::Write::write_fmt(&mut s, format_args!($($arg)*));
-        s
-    }};
-}
-
 pub mod docs;
 pub mod support;
 

@@ -47,7 +47,7 @@ impl Check for ApparmorUnconfined {
             let what = if p.kind == "Unconfined" {
                 "runs without AppArmor (profile Unconfined)".to_string()
             } else {
-                message!(
+                format!(
                     "uses the AppArmor profile `{}`, which is neither RuntimeDefault nor Localhost",
                     p.kind
                 )
@@ -57,7 +57,7 @@ impl Check for ApparmorUnconfined {
                 &c,
                 &p,
                 "appArmorProfile",
-                message!("container `{}` {what}", c.name),
+                format!("container `{}` {what}", c.name),
             ));
         }
     }

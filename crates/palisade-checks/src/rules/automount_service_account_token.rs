@@ -58,11 +58,11 @@ fn mounted(pod: &PodSpec, ctx: &Ctx) -> Option<String> {
                     .and_then(Node::as_bool)
                 {
                     Some(false) => None,
-                    _ => Some(message!(
+                    _ => Some(format!(
                         "neither the pod nor its ServiceAccount `{name}` sets automountServiceAccountToken: false"
                     )),
                 },
-                None => Some(message!(
+                None => Some(format!(
                     "the pod does not set automountServiceAccountToken: false and its ServiceAccount `{name}` is not in the scanned set (assumed to mount its token)"
                 )),
             }
@@ -81,7 +81,7 @@ impl Check for AutomountServiceAccountToken {
             out.push(pod_diag(
                 &pod,
                 &["automountServiceAccountToken"],
-                message!("pod mounts a ServiceAccount token: {why}"),
+                format!("pod mounts a ServiceAccount token: {why}"),
             ));
         }
     }

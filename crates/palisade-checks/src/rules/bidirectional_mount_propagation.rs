@@ -43,7 +43,7 @@ impl Check for BidirectionalMountPropagation {
                         "volumeMounts",
                         i,
                         Some("mountPropagation"),
-                        message!(
+                        format!(
                             "container `{}` propagates mounts of volume `{name}` back to the host (mountPropagation: Bidirectional)",
                             c.name
                         ),

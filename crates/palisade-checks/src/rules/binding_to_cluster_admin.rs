@@ -60,7 +60,7 @@ impl Check for BindingToClusterAdmin {
             String::new()
         } else if let RoleTarget::Found(role) = r.target {
             match rules(role).find(|rule| rule.is_full_wildcard()) {
-                Some(rule) => message!(
+                Some(rule) => format!(
                     " (its rule {} allows every verb on every resource)",
                     rule.index
                 ),
@@ -76,7 +76,7 @@ impl Check for BindingToClusterAdmin {
         };
         out.push(
             Diagnostic::new(
-                message!(
+                format!(
                     "{} `{}` gives {} full access {scope} through {} `{}`{why}",
                     obj.kind(),
                     obj.name(),

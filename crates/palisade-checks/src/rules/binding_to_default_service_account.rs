@@ -45,14 +45,14 @@ impl Check for BindingToDefaultServiceAccount {
             let ns = field("namespace").or(obj.namespace()).unwrap_or("default");
             out.push(
                 Diagnostic::new(
-                    message!(
+                    format!(
                         "{} `{}` grants its role to the `default` ServiceAccount of namespace `{ns}`, and so to every pod there that names no ServiceAccount",
                         obj.kind(),
                         obj.name()
                     ),
                     s.key_pos("name"),
                 )
-                .at_path(message!("/subjects/{i}/name")),
+                .at_path(format!("/subjects/{i}/name")),
             );
         }
     }

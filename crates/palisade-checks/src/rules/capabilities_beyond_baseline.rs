@@ -54,7 +54,7 @@ impl Check for CapabilitiesBeyondBaseline {
                         &c,
                         "add",
                         &e,
-                        message!(
+                        format!(
                             "container `{}` adds capability {}, which is not in the allowed set",
                             c.name, e.raw
                         ),

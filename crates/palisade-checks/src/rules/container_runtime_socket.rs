@@ -55,7 +55,7 @@ impl Check for ContainerRuntimeSocket {
                     &pod,
                     &m,
                     &[],
-                    message!(
+                    format!(
                         "container `{}` mounts the container runtime socket `{path}` (volume `{}`)",
                         m.container.name, m.volume.name
                     ),

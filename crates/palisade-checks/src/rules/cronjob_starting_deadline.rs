@@ -37,11 +37,11 @@ impl Check for CronjobStartingDeadline {
         }
         let msg = match obj.root.path(&["spec", "startingDeadlineSeconds"]) {
             Some(n) if n.as_i64().is_some_and(|v| v > 0) => return,
-            None => message!("{} does not set startingDeadlineSeconds", describe(obj)),
+            None => format!("{} does not set startingDeadlineSeconds", describe(obj)),
             Some(n) if n.is_null() => {
-                message!("{} does not set startingDeadlineSeconds", describe(obj))
+                format!("{} does not set startingDeadlineSeconds", describe(obj))
             }
-            Some(n) => message!(
+            Some(n) => format!(
                 "{} sets startingDeadlineSeconds to {}, which must be a positive number of seconds",
                 describe(obj),
                 n.scalar_text().unwrap_or_default()

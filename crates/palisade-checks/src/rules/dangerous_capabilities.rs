@@ -60,7 +60,7 @@ impl Check for DangerousCapabilities {
                     &c,
                     "add",
                     &e,
-                    message!(
+                    format!(
                         "container `{}` adds the dangerous capability {}",
                         c.name, e.raw
                     ),

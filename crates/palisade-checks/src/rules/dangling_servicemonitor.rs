@@ -71,7 +71,7 @@ impl Check for DanglingServicemonitor {
             .and_then(|s| s.get("matchLabels"))
             .map(|m| {
                 m.string_map()
-                    .map(|(k, v)| message!("{k}={v}"))
+                    .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(",")
             })
@@ -79,16 +79,16 @@ impl Check for DanglingServicemonitor {
         let scope = if any {
             "any namespace".to_string()
         } else if !names.is_empty() {
-            message!("namespaces [{}]", names.join(", "))
+            format!("namespaces [{}]", names.join(", "))
         } else if let Some(o) = own {
-            message!("namespace `{o}`")
+            format!("namespace `{o}`")
         } else {
             "any namespace (its own is chosen at apply time)".to_string()
         };
         out.push(field_diag(
             obj,
             &["spec", "selector"],
-            message!(
+            format!(
                 "{} selects no Service in the scanned objects (labels [{labels}] in {scope})",
                 describe(obj)
             ),

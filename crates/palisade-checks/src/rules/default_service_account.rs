@@ -55,11 +55,11 @@ impl Check for DefaultServiceAccount {
         };
         let (name, key) = service_account(&pod);
         let message = match name {
-            "" => message!(
+            "" => format!(
                 "{} will run as the namespace's `default` ServiceAccount: no serviceAccountName is set",
                 pods_of(obj)
             ),
-            "default" => message!(
+            "default" => format!(
                 "{} will run as the namespace's `default` ServiceAccount",
                 pods_of(obj)
             ),

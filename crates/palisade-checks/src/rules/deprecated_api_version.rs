@@ -167,12 +167,12 @@ impl Check for DeprecatedApiVersion {
                 ..
             } = row;
             let msg = if table.target >= rem {
-                message!(
+                format!(
                     "{} uses {api}, which was removed in Kubernetes {removed}; use {replacement}",
                     describe(obj),
                 )
             } else if table.target >= dep {
-                message!(
+                format!(
                     "{} uses {api}, deprecated since Kubernetes {deprecated} and removed in {removed}; use {replacement}",
                     describe(obj),
                 )

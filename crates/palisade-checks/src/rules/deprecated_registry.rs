@@ -50,7 +50,7 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
     let raw = c.image()?;
     let img = ImageRef::parse(raw)?;
     let new = replacement(&img, ctx)?;
-    Some(message!(
+    Some(format!(
         "container `{}` pulls `{raw}` from the retired registry `{}`; use `{new}`",
         c.name, img.registry
     ))
@@ -65,8 +65,8 @@ fn fix(c: &Container, base: &str, ctx: &Ctx) -> Option<serde_json::Value> {
     let rest = trimmed.split_once('/')?.1;
     Some(serde_json::json!({
         "op": "replace",
-        "path": message!("{base}/image"),
-        "value": message!("{new}/{rest}"),
+        "path": format!("{base}/image"),
+        "value": format!("{new}/{rest}"),
     }))
 }
 

@@ -49,13 +49,13 @@ impl Check for DeprecatedServiceAccountField {
             .and_then(Node::as_str)
             .filter(|s| !s.is_empty())
         {
-            Some(name) if name != old => message!(
+            Some(name) if name != old => format!(
                 "pod sets the deprecated serviceAccount `{old}`, which differs from serviceAccountName `{name}` (serviceAccountName wins)"
             ),
             Some(_) => {
-                message!("pod sets the deprecated serviceAccount `{old}` besides serviceAccountName")
+                format!("pod sets the deprecated serviceAccount `{old}` besides serviceAccountName")
             }
-            None => message!(
+            None => format!(
                 "pod sets the deprecated serviceAccount `{old}` instead of serviceAccountName"
             ),
         };
@@ -81,7 +81,7 @@ impl Check for DeprecatedServiceAccountField {
             .and_then(Node::as_str)
             .is_none_or(str::is_empty)
         {
-            ops.push(serde_json::json!({"op": "add", "path": message!("{base}/serviceAccountName"), "value": old}));
+            ops.push(serde_json::json!({"op": "add", "path": format!("{base}/serviceAccountName"), "value": old}));
         }
         ops.push(remove_op(base, &["serviceAccount"]));
         ops

@@ -52,14 +52,14 @@ impl Check for DnsconfigOptions {
         let (field, msg): (&[&str], String) = match pod.get("dnsConfig") {
             None => (
                 &["dnsConfig"],
-                message!("{} does not define any dnsConfig", describe(obj)),
+                format!("{} does not define any dnsConfig", describe(obj)),
             ),
             Some(dc) => {
                 let opts = dc.get("options").map(Node::items).unwrap_or(&[]);
                 if opts.is_empty() {
                     (
                         &["dnsConfig", "options"],
-                        message!("{} does not define any dnsConfig options", describe(obj)),
+                        format!("{} does not define any dnsConfig options", describe(obj)),
                     )
                 } else if opts.iter().any(|o| {
                     o.get("name").and_then(Node::as_str) == Some(name)
@@ -69,7 +69,7 @@ impl Check for DnsconfigOptions {
                 } else {
                     (
                         &["dnsConfig", "options"],
-                        message!(
+                        format!(
                             "{} does not set dnsConfig option \"{name}:{value}\"",
                             describe(obj)
                         ),

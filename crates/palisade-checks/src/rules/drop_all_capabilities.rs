@@ -59,7 +59,7 @@ fn problem(pod: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
         None => ignored_at_pod_level(pod, "capabilities"),
         Some(_) => "",
     };
-    Some(message!(
+    Some(format!(
         "container `{}` does not drop ALL capabilities{note}",
         c.name
     ))

@@ -61,7 +61,7 @@ impl Check for DropNetRawCapability {
                     &c,
                     "add",
                     e,
-                    message!("container `{}` adds {} and so keeps NET_RAW", c.name, e.raw),
+                    format!("container `{}` adds {} and so keeps NET_RAW", c.name, e.raw),
                 ));
             }
             if added.is_empty() && !drops(&c, "NET_RAW") {
@@ -69,7 +69,7 @@ impl Check for DropNetRawCapability {
                     &pod,
                     &c,
                     &DROP,
-                    message!(
+                    format!(
                         "container `{}` does not drop NET_RAW (neither NET_RAW nor ALL is in capabilities.drop)",
                         c.name
                     ),

@@ -71,7 +71,7 @@ impl Check for DuplicateEnvVar {
                     &pod,
                     &c,
                     &["env", &idx, "name"],
-                    message!(
+                    format!(
                         "container `{}` sets environment variable `{name}` more than once; the last value wins",
                         c.name
                     ),
@@ -93,7 +93,7 @@ impl Check for DuplicateEnvVar {
             let base = crate::support::container_path(&pod, &c);
             // Highest index first, so earlier removals do not shift later ones.
             for i in overridden(env).into_iter().rev() {
-                ops.push(serde_json::json!({"op": "remove", "path": message!("{base}/env/{i}")}));
+                ops.push(serde_json::json!({"op": "remove", "path": format!("{base}/env/{i}")}));
             }
         }
         ops

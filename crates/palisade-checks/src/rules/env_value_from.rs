@@ -93,11 +93,11 @@ impl Check for EnvValueFrom {
                     }
                     let var = e.get("name").and_then(Node::as_str).unwrap_or("");
                     let problem = match ctx.index.get(kind, ns, name) {
-                        None => message!(
+                        None => format!(
                             "{kind} `{name}`, which is not among the scanned objects in namespace `{ns_text}`"
                         ),
                         Some(o) if !has_key(o, key) => {
-                            message!("key `{key}` of {kind} `{name}`, which has no such key")
+                            format!("key `{key}` of {kind} `{name}`, which has no such key")
                         }
                         Some(_) => continue,
                     };
@@ -106,7 +106,7 @@ impl Check for EnvValueFrom {
                         &pod,
                         &c,
                         &["env", &idx, "valueFrom", field],
-                        message!(
+                        format!(
                             "container `{}` reads environment variable `{var}` from {problem}",
                             c.name
                         ),
@@ -139,7 +139,7 @@ impl Check for EnvValueFrom {
                         &pod,
                         &c,
                         &["envFrom", &idx, field],
-                        message!(
+                        format!(
                             "container `{}` loads its environment from {kind} `{name}`, which is not among the scanned objects in namespace `{ns_text}`",
                             c.name
                         ),

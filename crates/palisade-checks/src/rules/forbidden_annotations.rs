@@ -68,7 +68,7 @@ fn check(
                 out.push(field_diag(
                     obj,
                     &keys,
-                    message!(
+                    format!(
                         "{} has annotation {key}={value}: {}",
                         describe(obj),
                         s("reason").unwrap_or("forbidden by configuration")

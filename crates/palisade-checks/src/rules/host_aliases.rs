@@ -37,12 +37,12 @@ impl Check for HostAliases {
                 .iter()
                 .flat_map(|a| a.get("hostnames").map(Node::items).unwrap_or(&[]))
                 .filter_map(Node::as_str)
-                .map(|h| message!("`{h}`"))
+                .map(|h| format!("`{h}`"))
                 .collect();
             out.push(pod_diag(
                 &pod,
                 &["hostAliases"],
-                message!("pod overrides /etc/hosts for {}", names.join(", ")),
+                format!("pod overrides /etc/hosts for {}", names.join(", ")),
             ));
         }
     }

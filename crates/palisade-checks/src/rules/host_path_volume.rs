@@ -47,7 +47,7 @@ impl Check for HostPathVolume {
                 &["volumes"],
                 i,
                 Some("hostPath"),
-                message!("volume `{name}` mounts host path `{path}` (hostPath)"),
+                format!("volume `{name}` mounts host path `{path}` (hostPath)"),
             ));
         }
     }

@@ -74,7 +74,7 @@ impl Check for HostPort {
                     "ports",
                     i,
                     Some("hostPort"),
-                    message!("container `{}` binds host port {hp}", c.name),
+                    format!("container `{}` binds host port {hp}", c.name),
                 ));
             }
         }

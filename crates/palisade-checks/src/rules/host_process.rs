@@ -52,7 +52,7 @@ impl Check for HostProcess {
                     &pod,
                     &c,
                     &FIELD,
-                    message!(
+                    format!(
                         "container `{}` runs as a Windows HostProcess container (windowsOptions.hostProcess: true)",
                         c.name
                     ),

@@ -36,11 +36,11 @@ impl Check for HpaMinEqualsMax {
         let min = get("minReplicas").unwrap_or(1);
         let msg = match get("maxReplicas") {
             Some(max) if max > min => return,
-            Some(max) => message!(
+            Some(max) => format!(
                 "{} has maxReplicas {max} and minReplicas {min}: it can never scale up",
                 describe(obj)
             ),
-            None => message!("{} does not set maxReplicas", describe(obj)),
+            None => format!("{} does not set maxReplicas", describe(obj)),
         };
         out.push(field_diag(obj, &["spec", "maxReplicas"], msg));
     }

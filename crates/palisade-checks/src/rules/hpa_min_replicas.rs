@@ -50,14 +50,14 @@ impl Check for HpaMinReplicas {
             return;
         }
         let how = if written.is_some() {
-            message!("has minReplicas {count}")
+            format!("has minReplicas {count}")
         } else {
             "does not set minReplicas (default 1)".to_string()
         };
         out.push(field_diag(
             obj,
             &["spec", "minReplicas"],
-            message!("{} {how}; at least {min} are required", describe(obj)),
+            format!("{} {how}; at least {min} are required", describe(obj)),
         ));
     }
 }

@@ -54,13 +54,13 @@ impl Check for HpaTargetMissing {
                 {
                     return;
                 }
-                message!(
+                format!(
                     "{} targets {kind} `{name}`, which is not among the scanned objects in namespace `{}`",
                     describe(obj),
                     obj.effective_namespace().unwrap_or("default")
                 )
             }
-            _ => message!("{} has no scaleTargetRef kind and name", describe(obj)),
+            _ => format!("{} has no scaleTargetRef kind and name", describe(obj)),
         };
         out.push(field_diag(obj, &["spec", "scaleTargetRef"], msg));
     }

@@ -42,7 +42,7 @@ impl Check for HpaTargetSetsReplicas {
         out.push(field_diag(
             obj,
             &["spec", "replicas"],
-            message!(
+            format!(
                 "{} sets replicas: {count} although HorizontalPodAutoscaler `{}` scales it",
                 describe(obj),
                 hpa.name()

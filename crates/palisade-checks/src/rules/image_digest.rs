@@ -38,7 +38,7 @@ fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let raw = c.image()?;
     let img = ImageRef::parse(raw)?;
     img.digest.is_none().then(|| {
-        message!(
+        format!(
             "container `{}` uses image `{raw}`, which is not pinned by digest",
             c.name
         )

@@ -53,17 +53,17 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
     }
     match c.get("imagePullPolicy").and_then(Node::as_str) {
         Some("Always") => None,
-        Some(p) => Some(message!("container `{}` sets imagePullPolicy: {p}", c.name)),
+        Some(p) => Some(format!("container `{}` sets imagePullPolicy: {p}", c.name)),
         None => {
             // Kubernetes' defaulting: Always for `:latest` or no tag, else IfNotPresent.
             let img = img?;
             match (img.tag, img.digest) {
                 (None, None) | (Some("latest"), _) => None,
-                (Some(t), _) => Some(message!(
+                (Some(t), _) => Some(format!(
                     "container `{}` sets no imagePullPolicy, so it defaults to IfNotPresent for tag `{t}`",
                     c.name
                 )),
-                (None, Some(_)) => Some(message!(
+                (None, Some(_)) => Some(format!(
                     "container `{}` sets no imagePullPolicy, so it defaults to IfNotPresent for a digest",
                     c.name
                 )),

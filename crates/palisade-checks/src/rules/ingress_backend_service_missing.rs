@@ -52,7 +52,7 @@ impl Check for IngressBackendServiceMissing {
         {
             let pos = if pos.is_known() { pos } else { obj.pos() };
             let message = match service {
-                None => message!(
+                None => format!(
                     "Ingress `{}` has a backend that names no Service{}",
                     obj.name(),
                     if obj.id.api_version == "networking.k8s.io/v1" {
@@ -62,13 +62,13 @@ impl Check for IngressBackendServiceMissing {
                     }
                 ),
                 Some(name) => match ctx.index.get("Service", ns, name) {
-                    None => message!(
+                    None => format!(
                         "Ingress `{}` routes to Service `{name}`, which is not in namespace `{}`",
                         obj.name(),
                         ns.unwrap_or("default")
                     ),
                     Some(svc) => match &port {
-                        Some(p) if !service_has_port(svc, p) => message!(
+                        Some(p) if !service_has_port(svc, p) => format!(
                             "Ingress `{}` routes to port {p} of Service `{name}`, which has no such port",
                             obj.name()
                         ),

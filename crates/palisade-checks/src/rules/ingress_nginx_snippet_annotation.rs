@@ -78,7 +78,7 @@ impl Check for IngressNginxSnippetAnnotation {
                 .value
                 .as_str()
                 .and_then(danger)
-                .map(|d| message!(": {d}"))
+                .map(|d| format!(": {d}"))
                 .unwrap_or_default();
             let pos = if e.key_pos.is_known() {
                 e.key_pos
@@ -87,14 +87,14 @@ impl Check for IngressNginxSnippetAnnotation {
             };
             out.push(
                 Diagnostic::new(
-                    message!(
+                    format!(
                         "Ingress `{}` injects NGINX configuration through `{}`{extra}",
                         obj.name(),
                         e.key
                     ),
                     pos,
                 )
-                .at_path(message!("/metadata/annotations/{}", escape(&e.key))),
+                .at_path(format!("/metadata/annotations/{}", escape(&e.key))),
             );
         }
     }
@@ -105,7 +105,7 @@ impl Check for IngressNginxSnippetAnnotation {
         snippets(obj)
             .iter()
             .map(|e| {
-                serde_json::json!({"op": "remove", "path": message!("/metadata/annotations/{}", escape(&e.key))})
+                serde_json::json!({"op": "remove", "path": format!("/metadata/annotations/{}", escape(&e.key))})
             })
             .collect()
     }

@@ -53,7 +53,7 @@ impl Check for IngressTlsMissing {
             out.push(field_diag(
                 obj,
                 &["spec", "tls"],
-                message!(
+                format!(
                     "Ingress `{}` has no TLS configured: it serves plain HTTP",
                     obj.name()
                 ),
@@ -82,13 +82,13 @@ impl Check for IngressTlsMissing {
             if !patterns.iter().any(|p| covers(p, host)) {
                 out.push(
                     Diagnostic::new(
-                        message!(
+                        format!(
                             "Ingress `{}` serves host `{host}`, which no tls entry lists: it is served without TLS",
                             obj.name()
                         ),
                         rule.key_pos("host"),
                     )
-                    .at_path(message!("/spec/rules/{i}/host")),
+                    .at_path(format!("/spec/rules/{i}/host")),
                 );
             }
         }

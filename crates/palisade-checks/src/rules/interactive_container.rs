@@ -47,11 +47,11 @@ fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let on = |k| c.get(k).and_then(Node::as_bool) == Some(true);
     let set: Vec<&str> = ["stdin", "tty"].into_iter().filter(|k| on(k)).collect();
     (!set.is_empty()).then(|| {
-        message!(
+        format!(
             "container `{}` is interactive ({})",
             c.name,
             set.iter()
-                .map(|k| message!("{k}: true"))
+                .map(|k| format!("{k}: true"))
                 .collect::<Vec<_>>()
                 .join(", ")
         )

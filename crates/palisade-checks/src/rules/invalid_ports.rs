@@ -83,7 +83,7 @@ impl InvalidPorts {
                 let mut d = field_diag(
                     obj,
                     &["spec", "ports", &idx, "targetPort"],
-                    message!(
+                    format!(
                         "{}: targetPort `{}` {problem}",
                         describe(obj),
                         tp.scalar_text().unwrap_or_default()
@@ -119,7 +119,7 @@ impl Check for InvalidPorts {
                     None => problems.push(("containerPort", "has no containerPort".into())),
                     Some(n) if !number_ok(n) => problems.push((
                         "containerPort",
-                        message!(
+                        format!(
                             "has containerPort {}, which must be between 1 and 65535",
                             n.scalar_text().unwrap_or_default()
                         ),
@@ -128,11 +128,11 @@ impl Check for InvalidPorts {
                 }
                 if let Some(name) = p.get("name").and_then(Node::as_str) {
                     if let Some(why) = port_name_problem(name) {
-                        problems.push(("name", message!("has port name `{name}`, which {why}")));
+                        problems.push(("name", format!("has port name `{name}`, which {why}")));
                     } else if names.contains(&name) {
                         problems.push((
                             "name",
-                            message!("reuses port name `{name}` already used in this pod"),
+                            format!("reuses port name `{name}` already used in this pod"),
                         ));
                     } else {
                         names.push(name);
@@ -143,7 +143,7 @@ impl Check for InvalidPorts {
                         &pod,
                         &c,
                         &["ports", &idx, field],
-                        message!("container `{}` {msg}", c.name),
+                        format!("container `{}` {msg}", c.name),
                     );
                     d.pos = if p.get(field).is_some() {
                         p.key_pos(field)

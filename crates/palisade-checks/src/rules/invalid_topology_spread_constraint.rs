@@ -36,7 +36,7 @@ fn problem(c: &Node) -> Option<(&'static str, String)> {
         Some((n, v)) if v.is_none_or(|v| v < 1) => {
             return Some((
                 "maxSkew",
-                message!(
+                format!(
                     "has maxSkew {}, which must be at least 1",
                     n.scalar_text().unwrap_or_default()
                 ),
@@ -49,7 +49,7 @@ fn problem(c: &Node) -> Option<(&'static str, String)> {
     {
         return Some((
             "minDomains",
-            message!(
+            format!(
                 "has minDomains {}, which must be at least 1",
                 n.scalar_text().unwrap_or_default()
             ),
@@ -66,9 +66,9 @@ fn problem(c: &Node) -> Option<(&'static str, String)> {
         other => {
             return Some((
                 "whenUnsatisfiable",
-                message!(
+                format!(
                     "has whenUnsatisfiable {}, expected DoNotSchedule or ScheduleAnyway",
-                    other.map_or_else(|| "unset".to_string(), |s| message!("`{s}`"))
+                    other.map_or_else(|| "unset".to_string(), |s| format!("`{s}`"))
                 ),
             ));
         }
@@ -99,7 +99,7 @@ impl Check for InvalidTopologySpreadConstraint {
             let mut d = pod_diag(
                 &pod,
                 &["topologySpreadConstraints", &idx, field],
-                message!("topology spread constraint #{} {msg}", i + 1),
+                format!("topology spread constraint #{} {msg}", i + 1),
             );
             d.pos = if c.get(field).is_some() {
                 c.key_pos(field)

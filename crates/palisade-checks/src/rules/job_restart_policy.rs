@@ -39,11 +39,11 @@ impl Check for JobRestartPolicy {
         };
         let msg = match pod.get("restartPolicy").and_then(Node::as_str) {
             Some("OnFailure" | "Never") => return,
-            Some(p) => message!(
+            Some(p) => format!(
                 "{} has restart policy `{p}`; a Job's pods need OnFailure or Never",
                 describe(obj)
             ),
-            None => message!(
+            None => format!(
                 "{} does not set restartPolicy (the default, Always, is invalid for a Job)",
                 describe(obj)
             ),

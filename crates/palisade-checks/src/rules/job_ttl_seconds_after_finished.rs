@@ -44,7 +44,7 @@ impl Check for JobTtlSecondsAfterFinished {
                     out.push(field_diag(
                         obj,
                         &["spec", "ttlSecondsAfterFinished"],
-                        message!(
+                        format!(
                             "standalone {} does not specify ttlSecondsAfterFinished",
                             describe(obj)
                         ),
@@ -57,7 +57,7 @@ impl Check for JobTtlSecondsAfterFinished {
                     out.push(field_diag(
                         obj,
                         &keys,
-                        message!(
+                        format!(
                             "{} sets ttlSecondsAfterFinished on its job template, which conflicts with successfulJobsHistoryLimit and failedJobsHistoryLimit",
                             describe(obj)
                         ),

@@ -35,22 +35,22 @@ fn check_labels(obj: &Object, labels: Option<&Node>, base: &str, out: &mut Vec<D
     };
     for e in &map.entries {
         let key = e.key.as_str();
-        let ptr = message!("{base}/{}", key.replace('~', "~0").replace('/', "~1"));
+        let ptr = format!("{base}/{}", key.replace('~', "~0").replace('/', "~1"));
         let (pos, msg): (Pos, String) = if let Some(why) = label_key_problem(key) {
-            (e.key_pos, message!("label key `{key}` {why}"))
+            (e.key_pos, format!("label key `{key}` {why}"))
         } else {
             match &e.value.value {
                 palisade_model::Value::Str(v) => match label_value_problem(v) {
                     Some(why) => (
                         e.value.pos,
-                        message!("label `{key}` has value `{v}`, which {why}"),
+                        format!("label `{key}` has value `{v}`, which {why}"),
                     ),
                     None => continue,
                 },
                 palisade_model::Value::Null => continue,
                 _ => (
                     e.value.pos,
-                    message!(
+                    format!(
                         "label `{key}` has a {} value `{}`; label values must be strings, so quote it",
                         e.value.type_name(),
                         e.value.scalar_text().unwrap_or_default()
@@ -59,7 +59,7 @@ fn check_labels(obj: &Object, labels: Option<&Node>, base: &str, out: &mut Vec<D
             }
         };
         let pos = if pos.is_known() { pos } else { obj.pos() };
-        out.push(Diagnostic::new(message!("{}: {msg}", describe(obj)), pos).at_path(ptr));
+        out.push(Diagnostic::new(format!("{}: {msg}", describe(obj)), pos).at_path(ptr));
     }
 }
 
@@ -74,7 +74,7 @@ impl Check for LabelValues {
             && obj.kind() != "Pod"
         {
             let base = crate::support::pod_spec_path(&pod);
-            let meta_base = message!("{}/metadata/labels", base.trim_end_matches("/spec"));
+            let meta_base = format!("{}/metadata/labels", base.trim_end_matches("/spec"));
             check_labels(obj, pod.meta.get("labels"), &meta_base, out);
         }
     }

@@ -48,9 +48,9 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
     let raw = c.image().unwrap_or("");
     let Some(img) = ImageRef::parse(raw) else {
         return Some(if raw.trim().is_empty() {
-            message!("container `{}` has no image", c.name)
+            format!("container `{}` has no image", c.name)
         } else {
-            message!(
+            format!(
                 "container `{}` has an invalid image reference `{raw}`",
                 c.name
             )
@@ -60,11 +60,11 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
         return None;
     }
     match img.tag {
-        None => Some(message!(
+        None => Some(format!(
             "container `{}` uses image `{raw}` without a tag, which means `latest`",
             c.name
         )),
-        Some(t) if ctx.param_strs("blocked_tags").contains(t) => Some(message!(
+        Some(t) if ctx.param_strs("blocked_tags").contains(t) => Some(format!(
             "container `{}` uses image `{raw}` with the moving tag `{t}`",
             c.name
         )),

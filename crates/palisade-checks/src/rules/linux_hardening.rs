@@ -51,7 +51,7 @@ fn hardened(pod: &PodSpec, c: &Container) -> bool {
 
 fn problem(pod: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     (!hardened(pod, c)).then(|| {
-        message!(
+        format!(
             "container `{}` uses no seccomp profile, AppArmor profile, SELinux options or dropped capabilities",
             c.name
         )

@@ -54,16 +54,16 @@ impl Check for LowUserGroupId {
             for (field, what) in [("runAsUser", "UID"), ("runAsGroup", "GID")] {
                 let found = effective_with_origin(&pod, &c, field);
                 let problem = match found {
-                    None => message!(
+                    None => format!(
                         "container `{}` sets no {field} (want a {what} of {min} or more)",
                         c.name
                     ),
                     Some((n, _)) => match n.as_i64() {
                         Some(id) if id >= min => continue,
                         Some(id) => {
-                            message!("container `{}` runs with {what} {id}, below {min}", c.name)
+                            format!("container `{}` runs with {what} {id}, below {min}", c.name)
                         }
-                        None => message!(
+                        None => format!(
                             "container `{}` has a {field} that is not a number: {}",
                             c.name,
                             n.scalar_text().unwrap_or_else(|| n.type_name().to_string())

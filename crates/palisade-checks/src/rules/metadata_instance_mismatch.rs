@@ -50,7 +50,7 @@ impl Check for MetadataInstanceMismatch {
         out.push(field_diag(
             obj,
             &["metadata", "labels", LABEL],
-            message!(
+            format!(
                 "{} has label {LABEL}={instance}, which does not match its name",
                 describe(obj)
             ),

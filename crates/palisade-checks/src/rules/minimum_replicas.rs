@@ -47,14 +47,14 @@ impl Check for MinimumReplicas {
             return;
         }
         let how = if written {
-            message!("sets {count} replica(s)")
+            format!("sets {count} replica(s)")
         } else {
             "does not set spec.replicas, so it runs 1 replica".to_string()
         };
         out.push(field_diag(
             obj,
             &["spec", "replicas"],
-            message!("{} {how}; at least {min} are required", describe(obj)),
+            format!("{} {how}; at least {min} are required", describe(obj)),
         ));
     }
 }

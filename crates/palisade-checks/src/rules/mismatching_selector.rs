@@ -62,7 +62,7 @@ impl Check for MismatchingSelector {
         let apps_v1 = obj.id.api_version == "apps/v1";
         let msg = match (written, workload_selector(obj)) {
             (None, _) | (_, None) if apps_v1 => {
-                message!(
+                format!(
                     "{} has no spec.selector, which apps/v1 requires",
                     describe(obj)
                 )
@@ -72,7 +72,7 @@ impl Check for MismatchingSelector {
                 if !apps_v1 {
                     return;
                 }
-                message!(
+                format!(
                     "{} has an empty selector, which apps/v1 rejects",
                     describe(obj)
                 )
@@ -81,14 +81,14 @@ impl Check for MismatchingSelector {
                 if sel.matches(pod.labels()) {
                     return;
                 }
-                let labels: Vec<String> = pod.labels().map(|(k, v)| message!("{k}={v}")).collect();
+                let labels: Vec<String> = pod.labels().map(|(k, v)| format!("{k}={v}")).collect();
                 if labels.is_empty() {
-                    message!(
+                    format!(
                         "{}'s pod template has no labels, so its selector matches none of its pods",
                         describe(obj)
                     )
                 } else {
-                    message!(
+                    format!(
                         "{}'s selector does not match its pod template labels [{}]",
                         describe(obj),
                         labels.join(", ")

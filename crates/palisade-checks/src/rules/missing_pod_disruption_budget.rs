@@ -60,7 +60,7 @@ impl Check for MissingPodDisruptionBudget {
         out.push(field_diag(
             obj,
             &["spec", "template", "metadata", "labels"],
-            message!(
+            format!(
                 "{} is not covered by a PodDisruptionBudget: {why}",
                 describe(obj)
             ),

@@ -47,7 +47,7 @@ impl Check for NamespaceWithoutNetworkPolicy {
         }
         out.push(
             Diagnostic::new(
-                message!(
+                format!(
                     "Namespace `{}` has no NetworkPolicy: its pods accept and open any connection",
                     obj.name()
                 ),

@@ -57,7 +57,7 @@ impl Check for NetworkPolicyPeerSelectsNoPods {
                     }
                     out.push(
                         Diagnostic::new(
-                            message!(
+                            format!(
                                 "NetworkPolicy `{}` {dir} rule {ri} allows pods matching {} but no workload in namespace `{}` has those labels",
                                 obj.name(),
                                 selector_text(ps),
@@ -65,7 +65,7 @@ impl Check for NetworkPolicyPeerSelectsNoPods {
                             ),
                             peer.key_pos("podSelector"),
                         )
-                        .at_path(message!("/spec/{dir}/{ri}/{peers_key}/{pi}/podSelector")),
+                        .at_path(format!("/spec/{dir}/{ri}/{peers_key}/{pi}/podSelector")),
                     );
                 }
             }

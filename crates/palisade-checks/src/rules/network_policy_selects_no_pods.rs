@@ -53,7 +53,7 @@ impl Check for NetworkPolicySelectsNoPods {
         out.push(field_diag(
             obj,
             &["spec", "podSelector"],
-            message!(
+            format!(
                 "NetworkPolicy `{}` selects no pods: no workload in namespace `{}` matches its podSelector",
                 obj.name(),
                 ns.unwrap_or("default")

@@ -103,19 +103,19 @@ impl Check for NoAntiAffinity {
                 .iter()
                 .filter_map(Node::as_str)
                 .collect();
-            message!(
+            format!(
                 "{} has pod anti-affinity for namespaces [{}] only, not its own namespace `{ns}`",
                 describe(obj),
                 listed.join(", ")
             )
         } else if terms.is_empty() {
-            message!(
+            format!(
                 "{} runs up to {count} replicas but does not specify pod anti-affinity or a topology spread constraint on {}",
                 describe(obj),
                 keys.join(", ")
             )
         } else {
-            message!(
+            format!(
                 "{} has pod anti-affinity, but no term selects its own pods with topologyKey {}",
                 describe(obj),
                 keys.join(", ")

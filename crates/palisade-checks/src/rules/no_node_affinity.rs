@@ -49,7 +49,7 @@ impl Check for NoNodeAffinity {
         out.push(pod_diag(
             &pod,
             &["affinity", "nodeAffinity"],
-            message!(
+            format!(
                 "{} does not define any node affinity rules or node selector",
                 describe(obj)
             ),

@@ -45,7 +45,7 @@ impl Check for PdbBlocksEvictions {
                 out.push(field_diag(
                     obj,
                     &["spec", "maxUnavailable"],
-                    message!(
+                    format!(
                         "{} sets maxUnavailable to {}: no pod may ever be evicted",
                         describe(obj),
                         max.text()
@@ -62,7 +62,7 @@ impl Check for PdbBlocksEvictions {
                 out.push(field_diag(
                     obj,
                     &["spec", "minAvailable"],
-                    message!(
+                    format!(
                         "{} sets minAvailable to {}: no pod may ever be evicted",
                         describe(obj),
                         min.text()
@@ -90,7 +90,7 @@ impl Check for PdbBlocksEvictions {
                 out.push(field_diag(
                     obj,
                     &["spec", "minAvailable"],
-                    message!(
+                    format!(
                         "{} keeps minAvailable {} but {} runs only {total} pod(s) ({source}): no pod may ever be evicted",
                         describe(obj),
                         min.text(),

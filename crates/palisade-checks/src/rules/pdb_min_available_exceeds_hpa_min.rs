@@ -61,7 +61,7 @@ impl Check for PdbMinAvailableExceedsHpaMin {
                 let mut d = field_diag(
                     obj,
                     &["spec", "template", "metadata", "labels"],
-                    message!(
+                    format!(
                         "PodDisruptionBudget `{}` requires minAvailable {} ({need} pods) but HorizontalPodAutoscaler `{}` may scale {} down to {min_replicas}",
                         pdb.name(),
                         min.text(),

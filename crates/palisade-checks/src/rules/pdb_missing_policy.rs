@@ -40,7 +40,7 @@ impl Check for PdbMissingPolicy {
         out.push(field_diag(
             obj,
             &["spec", "minAvailable"],
-            message!(
+            format!(
                 "{} sets neither minAvailable nor maxUnavailable",
                 describe(obj)
             ),

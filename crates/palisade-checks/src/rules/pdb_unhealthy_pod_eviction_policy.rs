@@ -43,7 +43,7 @@ impl Check for PdbUnhealthyPodEvictionPolicy {
             out.push(field_diag(
                 obj,
                 &["spec", "unhealthyPodEvictionPolicy"],
-                message!(
+                format!(
                     "{} does not set unhealthyPodEvictionPolicy explicitly",
                     describe(obj)
                 ),

@@ -58,7 +58,7 @@ impl Check for PodNetworkIsolationIncomplete {
         let (pos, path) = labels_site(&pod);
         out.push(
             Diagnostic::new(
-                message!(
+                format!(
                     "the NetworkPolicies selecting {} do not restrict {open}: all {open} traffic is allowed",
                     pods_of(obj)
                 ),

@@ -56,7 +56,7 @@ impl Check for PodNotCoveredByNetworkPolicy {
         let (pos, path) = labels_site(&pod);
         out.push(
             Diagnostic::new(
-                message!(
+                format!(
                     "no NetworkPolicy in namespace `{}` selects {}: all ingress and egress traffic is allowed",
                     obj.effective_namespace().unwrap_or("default"),
                     pods_of(obj)

@@ -54,8 +54,8 @@ impl Check for PriorityClassName {
             .filter(|s| !s.is_empty());
         let accepted = ctx.param_strs("accepted").to_vec();
         let msg = match name {
-            None => message!("{} does not set a priorityClassName", describe(obj)),
-            Some(n) if !accepted.is_empty() && !accepted.contains(&n) => message!(
+            None => format!("{} does not set a priorityClassName", describe(obj)),
+            Some(n) if !accepted.is_empty() && !accepted.contains(&n) => format!(
                 "{} uses priority class `{n}`, but only [{}] are accepted",
                 describe(obj),
                 accepted.join(", ")
@@ -65,7 +65,7 @@ impl Check for PriorityClassName {
                     && ctx.index.has_kind("PriorityClass")
                     && ctx.index.get("PriorityClass", None, n).is_none() =>
             {
-                message!(
+                format!(
                     "{} uses priority class `{n}`, which none of the scanned PriorityClasses defines",
                     describe(obj)
                 )

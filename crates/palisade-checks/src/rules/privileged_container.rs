@@ -45,7 +45,7 @@ const FIELD: [&str; 2] = ["securityContext", "privileged"];
 
 fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     (c.path(&FIELD).and_then(Node::as_bool) == Some(true)).then(|| {
-        message!(
+        format!(
             "container `{}` runs privileged (securityContext.privileged: true)",
             c.name
         )

@@ -51,7 +51,7 @@ impl Check for PrivilegedPorts {
                         "ports",
                         i,
                         Some("containerPort"),
-                        message!("container `{}` listens on privileged port {port}", c.name),
+                        format!("container `{}` listens on privileged port {port}", c.name),
                     ));
                 }
             }

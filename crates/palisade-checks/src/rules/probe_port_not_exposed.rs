@@ -57,7 +57,7 @@ impl Check for ProbePortNotExposed {
                     &pod,
                     &c,
                     &[field, handler, "port"],
-                    message!(
+                    format!(
                         "container `{}` does not expose TCP port {port_text} used by its {word} probe ({handler})",
                         c.name
                     ),

@@ -57,7 +57,7 @@ impl Check for ProbesIdentical {
                     &pod,
                     &c,
                     &["livenessProbe"],
-                    message!(
+                    format!(
                         "container `{}` uses the same {} check for its liveness and readiness probes",
                         c.name, live.0
                     ),

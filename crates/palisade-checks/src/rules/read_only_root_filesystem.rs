@@ -48,12 +48,12 @@ fn problem(pod: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let why = match c.path(&FIELD).and_then(Node::as_bool) {
         Some(true) => return None,
         Some(false) => "readOnlyRootFilesystem is false".to_string(),
-        None => message!(
+        None => format!(
             "readOnlyRootFilesystem is not set to true{}",
             ignored_at_pod_level(pod, "readOnlyRootFilesystem")
         ),
     };
-    Some(message!(
+    Some(format!(
         "container `{}` has a writable root filesystem: {why}",
         c.name
     ))

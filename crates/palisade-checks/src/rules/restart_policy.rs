@@ -56,7 +56,7 @@ impl Check for RestartPolicy {
         out.push(pod_diag(
             &pod,
             &["restartPolicy"],
-            message!(
+            format!(
                 "{} has restart policy `{policy}`, but only [{}] are accepted",
                 describe(obj),
                 accepted.join(", ")

@@ -54,7 +54,7 @@ impl Check for RestrictedVolumeTypes {
                         &["volumes"],
                         i,
                         Some(kind),
-                        message!("volume `{name}` uses the non-core volume type `{kind}`"),
+                        format!("volume `{name}` uses the non-core volume type `{kind}`"),
                     ));
                 }
             }

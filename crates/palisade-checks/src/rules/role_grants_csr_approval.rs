@@ -65,7 +65,7 @@ impl Check for RoleGrantsCsrApproval {
         }
         out.push(
             Diagnostic::new(
-                message!(
+                format!(
                     "{} `{}` can approve certificate signing requests: rule {} grants `{verb}` on \
                      `certificatesigningrequests/approval` and rule {} grants `approve` on `signers`",
                     obj.kind(),
@@ -75,7 +75,7 @@ impl Check for RoleGrantsCsrApproval {
                 ),
                 rule.pos_of("resources"),
             )
-            .at_path(message!("{}/resources", rule_path(&rule))),
+            .at_path(format!("{}/resources", rule_path(&rule))),
         );
     }
 }

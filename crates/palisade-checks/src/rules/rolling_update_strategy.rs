@@ -57,7 +57,7 @@ impl Check for RollingUpdateStrategy {
         out.push(field_diag(
             obj,
             &["spec", field, "type"],
-            message!(
+            format!(
                 "{} uses the `{t}` {field} instead of RollingUpdate",
                 describe(obj)
             ),

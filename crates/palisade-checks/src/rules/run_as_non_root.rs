@@ -73,7 +73,7 @@ impl Check for RunAsNonRoot {
                     &c,
                     Some(o),
                     &["runAsUser"],
-                    message!(
+                    format!(
                         "container `{}` runs as root: runAsUser is 0{}",
                         c.name,
                         origin_note(o)
@@ -88,7 +88,7 @@ impl Check for RunAsNonRoot {
                         &c,
                         Some(o),
                         &["runAsNonRoot"],
-                        message!(
+                        format!(
                             "container `{}` may run as root: runAsNonRoot is false{} and no non-zero runAsUser is set",
                             c.name,
                             origin_note(o)
@@ -98,7 +98,7 @@ impl Check for RunAsNonRoot {
                         &pod,
                         &c,
                         &["securityContext", "runAsNonRoot"],
-                        message!(
+                        format!(
                             "container `{}` may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set",
                             c.name
                         ),
@@ -114,7 +114,7 @@ impl Check for RunAsNonRoot {
                     &c,
                     Some(o),
                     &["runAsGroup"],
-                    message!(
+                    format!(
                         "container `{}` runs with the root group: runAsGroup is 0{}",
                         c.name,
                         origin_note(o)

@@ -46,7 +46,7 @@ impl Check for SccPrivilegedContainer {
             out.push(field_diag(
                 obj,
                 &["allowPrivilegedContainer"],
-                message!("{} sets allowPrivilegedContainer: true", describe(obj)),
+                format!("{} sets allowPrivilegedContainer: true", describe(obj)),
             ));
         }
     }

@@ -53,7 +53,7 @@ impl Check for SeccompProfileMissing {
                     &pod,
                     &c,
                     &["securityContext", "seccompProfile"],
-                    message!(
+                    format!(
                         "container `{}` has no seccomp profile (neither the container nor the pod sets seccompProfile)",
                         c.name
                     ),
@@ -63,7 +63,7 @@ impl Check for SeccompProfileMissing {
                     &c,
                     &p,
                     "seccompProfile",
-                    message!(
+                    format!(
                         "container `{}` has an unknown seccomp profile type `{}`",
                         c.name, p.kind
                     ),

@@ -49,7 +49,7 @@ impl Check for SeccompUnconfined {
                 Origin::Container => "its seccompProfile".to_string(),
                 Origin::Pod => "the pod's seccompProfile".to_string(),
                 Origin::Annotation => {
-                    message!("annotation {}", p.annotation.as_deref().unwrap_or_default())
+                    format!("annotation {}", p.annotation.as_deref().unwrap_or_default())
                 }
             };
             out.push(profile_diag(
@@ -57,7 +57,7 @@ impl Check for SeccompUnconfined {
                 &c,
                 &p,
                 "seccompProfile",
-                message!(
+                format!(
                     "container `{}` runs without seccomp: {from} is Unconfined",
                     c.name
                 ),

@@ -55,7 +55,7 @@ impl Check for SecretFromEnvVar {
                     "env",
                     i,
                     Some("valueFrom"),
-                    message!(
+                    format!(
                         "container `{}` reads Secret `{name}` into environment variable `{var}`",
                         c.name
                     ),
@@ -73,7 +73,7 @@ impl Check for SecretFromEnvVar {
                     "envFrom",
                     i,
                     Some("secretRef"),
-                    message!(
+                    format!(
                         "container `{}` reads every key of Secret `{name}` into environment variables",
                         c.name
                     ),

@@ -62,7 +62,7 @@ impl Check for SecretInEnvValue {
                     continue;
                 }
                 let why = if let Some(kind) = secret_in_value(&value) {
-                    message!("holds {kind}")
+                    format!("holds {kind}")
                 } else if sensitive_name(name, sensitive, allowed) && !points_elsewhere(&value) {
                     "is named like a secret and has a literal value".to_string()
                 } else {
@@ -74,7 +74,7 @@ impl Check for SecretInEnvValue {
                     "env",
                     i,
                     Some("value"),
-                    message!(
+                    format!(
                         "environment variable `{name}` of container `{}` {why}",
                         c.name
                     ),

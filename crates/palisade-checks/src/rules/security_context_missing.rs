@@ -60,7 +60,7 @@ impl Check for SecurityContextMissing {
                     &pod,
                     &c,
                     &["securityContext"],
-                    message!("container `{}` sets no securityContext", c.name),
+                    format!("container `{}` sets no securityContext", c.name),
                 ));
             }
         }

@@ -36,11 +36,11 @@ static META: CheckMeta = CheckMeta {
 fn problem(opts: &Node, allowed: crate::Strs) -> Option<(&'static str, String)> {
     let get = |k| opts.get(k).and_then(Node::as_str).filter(|s| !s.is_empty());
     if let Some(t) = get("type").filter(|t| !allowed.contains(t)) {
-        return Some(("type", message!("SELinux type `{t}`")));
+        return Some(("type", format!("SELinux type `{t}`")));
     }
     for field in ["user", "role"] {
         if let Some(v) = get(field) {
-            return Some((field, message!("SELinux {field} `{v}`")));
+            return Some((field, format!("SELinux {field} `{v}`")));
         }
     }
     None
@@ -60,7 +60,7 @@ impl Check for SelinuxCustomOptions {
             out.push(pod_diag(
                 &pod,
                 &["securityContext", "seLinuxOptions", field],
-                message!("pod sets the custom {what}"),
+                format!("pod sets the custom {what}"),
             ));
         }
         for c in pod.all_containers() {
@@ -71,7 +71,7 @@ impl Check for SelinuxCustomOptions {
                     &pod,
                     &c,
                     &["securityContext", "seLinuxOptions", field],
-                    message!("container `{}` sets the custom {what}", c.name),
+                    format!("container `{}` sets the custom {what}", c.name),
                 ));
             }
         }

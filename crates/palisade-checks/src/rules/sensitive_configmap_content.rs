@@ -52,7 +52,7 @@ impl Check for SensitiveConfigmapContent {
         for e in &data.entries {
             let value = scalar(&e.value).unwrap_or_default();
             let why = if let Some(kind) = secret_in_value(&value) {
-                message!("holds {kind}")
+                format!("holds {kind}")
             } else if !value.is_empty()
                 && sensitive_name(&e.key, sensitive, allowed)
                 && !points_elsewhere(&value)
@@ -68,10 +68,10 @@ impl Check for SensitiveConfigmapContent {
             };
             out.push(
                 Diagnostic::new(
-                    message!("ConfigMap `{}` key `{}` {why}", obj.name(), e.key),
+                    format!("ConfigMap `{}` key `{}` {why}", obj.name(), e.key),
                     pos,
                 )
-                .at_path(message!("/data/{}", escape(&e.key))),
+                .at_path(format!("/data/{}", escape(&e.key))),
             );
         }
     }

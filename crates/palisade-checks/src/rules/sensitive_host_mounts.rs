@@ -49,7 +49,7 @@ impl Check for SensitiveHostMounts {
                     &pod,
                     &m,
                     &[],
-                    message!(
+                    format!(
                         "container `{}` mounts the sensitive host directory `{path}` (volume `{}`)",
                         m.container.name, m.volume.name
                     ),

@@ -56,7 +56,7 @@ impl Check for ServiceAccountNotFound {
         out.push(pod_diag(
             &pod,
             &[key],
-            message!(
+            format!(
                 "{} will use ServiceAccount `{name}`, which is not defined in namespace `{}`: the API server rejects such pods",
                 pods_of(obj),
                 ns.unwrap_or("default")

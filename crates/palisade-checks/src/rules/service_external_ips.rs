@@ -50,7 +50,7 @@ impl Check for ServiceExternalIps {
         out.push(field_diag(
             obj,
             &["spec", "externalIPs"],
-            message!(
+            format!(
                 "Service `{}` sets externalIPs {}: nodes will capture traffic to those addresses",
                 obj.name(),
                 ips.join(", ")

@@ -59,7 +59,7 @@ impl Check for ServiceSelectsNoPods {
         out.push(field_diag(
             obj,
             &["spec", "selector"],
-            message!(
+            format!(
                 "Service `{}` selects no pods: no workload in namespace `{}` has the labels {labels}",
                 obj.name(),
                 ns.unwrap_or("default")

@@ -99,19 +99,19 @@ impl Check for ServiceTargetPortNotExposed {
             let names: Vec<String> = pods
                 .iter()
                 .take(3)
-                .map(|p| message!("{} `{}`", p.object.kind(), p.object.name()))
+                .map(|p| format!("{} `{}`", p.object.kind(), p.object.name()))
                 .collect();
             let more = if pods.len() > 3 { ", ..." } else { "" };
             out.push(
                 Diagnostic::new(
-                    message!(
+                    format!(
                         "Service `{}` port {i} targets {proto} port {target}, which no container of the selected pods ({}{more}) declares",
                         obj.name(),
                         names.join(", ")
                     ),
                     p.key_pos(field),
                 )
-                .at_path(message!("/spec/ports/{i}/{field}")),
+                .at_path(format!("/spec/ports/{i}/{field}")),
             );
         }
     }

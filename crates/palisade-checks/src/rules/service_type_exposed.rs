@@ -60,7 +60,7 @@ impl Check for ServiceTypeExposed {
         out.push(field_diag(
             obj,
             &["spec", "type"],
-            message!("Service `{}` has type {ty}, which {how}", obj.name()),
+            format!("Service `{}` has type {ty}, which {how}", obj.name()),
         ));
     }
 }

@@ -42,7 +42,7 @@ fn walk(node: &Node, path: &mut String, obj: &Object, out: &mut Vec<Diagnostic>)
                 };
                 out.push(
                     Diagnostic::new(
-                        message!(
+                        format!(
                             "{}: keys are not sorted at {at}; expected [{}], got [{}]",
                             describe(obj),
                             sorted.join(", "),
@@ -66,7 +66,7 @@ fn walk(node: &Node, path: &mut String, obj: &Object, out: &mut Vec<Diagnostic>)
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
-                path.push_str(&message!("[{i}]"));
+                path.push_str(&format!("[{i}]"));
                 walk(item, path, obj, out);
                 path.truncate(len);
             }

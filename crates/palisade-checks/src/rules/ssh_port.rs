@@ -60,7 +60,7 @@ impl Check for SshPort {
                         "ports",
                         i,
                         Some("containerPort"),
-                        message!(
+                        format!(
                             "container `{}` exposes port {port}/TCP, the SSH port",
                             c.name
                         ),

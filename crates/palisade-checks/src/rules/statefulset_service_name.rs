@@ -51,7 +51,7 @@ impl Check for StatefulsetServiceName {
         let problem = match name {
             None => "does not set serviceName".to_string(),
             Some(n) => match ctx.index.get("Service", ns, n) {
-                None => message!(
+                None => format!(
                     "names Service `{n}`, which is not among the scanned objects in namespace `{}`",
                     ns.unwrap_or("default")
                 ),
@@ -63,10 +63,10 @@ impl Check for StatefulsetServiceName {
                     match (headless, selects) {
                         (true, true) => return,
                         (false, _) => {
-                            message!("names Service `{n}`, which is not headless (clusterIP: None)")
+                            format!("names Service `{n}`, which is not headless (clusterIP: None)")
                         }
                         (true, false) => {
-                            message!(
+                            format!(
                                 "names Service `{n}`, whose selector does not match its pod labels"
                             )
                         }
@@ -77,7 +77,7 @@ impl Check for StatefulsetServiceName {
         out.push(field_diag(
             obj,
             &["spec", "serviceName"],
-            message!("{} {problem}", describe(obj)),
+            format!("{} {problem}", describe(obj)),
         ));
     }
 }

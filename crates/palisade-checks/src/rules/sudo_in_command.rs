@@ -60,5 +60,5 @@ fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
             .filter_map(Node::as_str)
             .any(has_sudo)
     });
-    uses_sudo.then(|| message!("container `{}` runs its command through sudo", c.name))
+    uses_sudo.then(|| format!("container `{}` runs its command through sudo", c.name))
 }

@@ -47,7 +47,7 @@ impl Check for TopologySpreadConstraint {
             out.push(pod_diag(
                 &pod,
                 &["topologySpreadConstraints"],
-                message!(
+                format!(
                     "{} does not declare any topologySpreadConstraints",
                     describe(obj)
                 ),

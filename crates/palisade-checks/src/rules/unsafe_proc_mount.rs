@@ -41,7 +41,7 @@ const FIELD: [&str; 2] = ["securityContext", "procMount"];
 fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let n = c.path(&FIELD).filter(|n| !n.is_null())?;
     (n.as_str() != Some("Default")).then(|| {
-        message!(
+        format!(
             "container `{}` sets procMount: {} instead of Default",
             c.name,
             n.scalar_text().unwrap_or_default()

@@ -67,7 +67,7 @@ impl Check for UnsafeSysctls {
                     &["securityContext", "sysctls"],
                     i,
                     Some("name"),
-                    message!("pod sets the unsafe sysctl `{name}`"),
+                    format!("pod sets the unsafe sysctl `{name}`"),
                 ));
             }
         }

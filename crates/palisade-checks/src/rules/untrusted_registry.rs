@@ -44,7 +44,7 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
     let img = ImageRef::parse(raw)?;
     let trusted = ctx.param_strs("trusted_registries");
     (!trusted.iter().any(|t| img.matches(t))).then(|| {
-        message!(
+        format!(
             "container `{}` pulls `{raw}` from `{}`, which is not a trusted registry",
             c.name, img.registry
         )

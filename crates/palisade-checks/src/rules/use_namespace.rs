@@ -53,8 +53,8 @@ impl Check for UseNamespace {
             return;
         }
         let msg = match obj.namespace() {
-            Some("default") => message!("{} is in the default namespace", describe(obj)),
-            None if ctx.param_bool("flag_unset") == Some(true) => message!(
+            Some("default") => format!("{} is in the default namespace", describe(obj)),
+            None if ctx.param_bool("flag_unset") == Some(true) => format!(
                 "{} does not set a namespace, so it is deployed to `default` unless the deploy command picks one",
                 describe(obj)
             ),

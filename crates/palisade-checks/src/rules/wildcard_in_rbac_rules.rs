@@ -64,14 +64,14 @@ impl Check for WildcardInRbacRules {
                     continue;
                 }
                 let message = if everything {
-                    message!(
+                    format!(
                         "{} `{}` rule {} grants every verb on every resource of every API group with wildcards `*`",
                         obj.kind(),
                         obj.name(),
                         rule.index
                     )
                 } else {
-                    message!(
+                    format!(
                         "{} `{}` rule {} grants all {what} with a wildcard `*`",
                         obj.kind(),
                         obj.name(),
@@ -87,7 +87,7 @@ impl Check for WildcardInRbacRules {
                     .unwrap_or(rule.pos_of(field));
                 out.push(
                     Diagnostic::new(message, pos)
-                        .at_path(message!("{}/{field}/{item}", rule_path(&rule))),
+                        .at_path(format!("{}/{field}/{item}", rule_path(&rule))),
                 );
             }
         }

@@ -77,7 +77,7 @@ fn worst_grant(target: RoleTarget) -> Option<String> {
     }
     CLASSES.iter().find_map(|(what, perms)| {
         target_grants(target, perms)
-            .map(|(p, verb)| message!("{what} (`{verb}` on `{}`)", p.resource))
+            .map(|(p, verb)| format!("{what} (`{verb}` on `{}`)", p.resource))
     })
 }
 
@@ -123,13 +123,13 @@ impl Check for WorkloadServiceAccountPrivileged {
             };
             let scope = match binding.namespace() {
                 _ if binding.kind() == "ClusterRoleBinding" => "cluster-wide".to_string(),
-                Some(bns) if bns != ns => message!("in namespace `{bns}`"),
+                Some(bns) if bns != ns => format!("in namespace `{bns}`"),
                 _ => "in its namespace".to_string(),
             };
             out.push(pod_diag(
                 &pod,
                 &[key],
-                message!(
+                format!(
                     "{} will run as ServiceAccount `{sa}`, which {} `{}` grants {what} {scope} through {} `{}`: a compromised container holds it too",
                     pods_of(obj),
                     binding.kind(),

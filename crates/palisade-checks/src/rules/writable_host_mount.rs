@@ -41,7 +41,7 @@ impl Check for WritableHostMount {
                 &pod,
                 m,
                 &["readOnly"],
-                message!(
+                format!(
                     "container `{}` mounts host path `{}` writable (volume `{}`)",
                     m.container.name, m.volume.path, m.volume.name
                 ),
@@ -57,7 +57,7 @@ impl Check for WritableHostMount {
             .iter()
             .filter(|m| !m.read_only)
             .map(|m| {
-                let base = message!(
+                let base = format!(
                     "{}/volumeMounts/{}",
                     container_path(&pod, &m.container),
                     m.mount_index

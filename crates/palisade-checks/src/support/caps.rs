@@ -69,7 +69,7 @@ pub fn append_drop(c: &Container, base: &str, cap: &str) -> serde_json::Value {
     {
         Some(_) => serde_json::json!({
             "op": "add",
-            "path": message!("{base}/securityContext/capabilities/drop/-"),
+            "path": format!("{base}/securityContext/capabilities/drop/-"),
             "value": cap,
         }),
         None => crate::support::pod::set_op(
@@ -90,7 +90,7 @@ pub fn cap_diag(
     message: String,
 ) -> Diagnostic {
     Diagnostic::new(message, e.node.pos)
-        .at_path(message!(
+        .at_path(format!(
             "{}/securityContext/capabilities/{list}/{}",
             container_path(pod, c),
             e.index

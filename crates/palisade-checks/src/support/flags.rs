@@ -23,7 +23,7 @@ impl Check for PodFlag {
             out.push(pod_diag(
                 &pod,
                 &[self.field],
-                message!("pod {} ({}: true)", self.effect, self.field),
+                format!("pod {} ({}: true)", self.effect, self.field),
             ));
         }
     }

@@ -69,7 +69,7 @@ impl ImageRef<'_> {
             _ => registry,
         };
         let repository = if registry == DOCKER_HUB && !path.contains('/') {
-            Cow::Owned(message!("library/{path}"))
+            Cow::Owned(format!("library/{path}"))
         } else {
             Cow::Borrowed(path)
         };

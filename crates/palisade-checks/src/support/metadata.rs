@@ -16,7 +16,7 @@ pub fn full_match(pattern: &str) -> Option<Regex> {
     // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
     map.entry(pattern.to_string())
-        .or_insert_with(|| Regex::new(&message!("^(?:{pattern})$")).ok())
+        .or_insert_with(|| Regex::new(&format!("^(?:{pattern})$")).ok())
         .clone()
 }
 
@@ -46,17 +46,17 @@ impl Check for RequiredMetadata {
             let pattern = pattern.as_str().unwrap_or("");
             let value = values.get(key).and_then(Node::as_str).unwrap_or("");
             let msg = if value.is_empty() {
-                message!("{} has no {word} `{key}`", describe(obj))
+                format!("{} has no {word} `{key}`", describe(obj))
             } else if pattern.is_empty() {
                 continue;
             } else {
                 match full_match(pattern) {
                     Some(re) if re.is_match(value) => continue,
-                    Some(_) => message!(
+                    Some(_) => format!(
                         "{} has {word} {key}={value}, which does not match `{pattern}`",
                         describe(obj)
                     ),
-                    None => message!(
+                    None => format!(
                         "the pattern `{pattern}` configured for {word} `{key}` is not a valid regular expression"
                     ),
                 }

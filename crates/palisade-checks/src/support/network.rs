@@ -222,7 +222,7 @@ pub fn ingress_backends<'a>(ing: &'a Object) -> Vec<Backend<'a>> {
         })
     };
     if let Some(b) = spec.get(default_key).filter(|n| n.as_map().is_some()) {
-        out.extend(read(b, message!("/spec/{default_key}")));
+        out.extend(read(b, format!("/spec/{default_key}")));
     }
     for (ri, rule) in spec
         .get("rules")
@@ -237,10 +237,7 @@ pub fn ingress_backends<'a>(ing: &'a Object) -> Vec<Backend<'a>> {
             .unwrap_or(&[]);
         for (pi, p) in paths.iter().enumerate() {
             if let Some(b) = p.get("backend").filter(|n| n.as_map().is_some()) {
-                out.extend(read(
-                    b,
-                    message!("/spec/rules/{ri}/http/paths/{pi}/backend"),
-                ));
+                out.extend(read(b, format!("/spec/rules/{ri}/http/paths/{pi}/backend")));
             }
         }
     }
@@ -250,9 +247,9 @@ pub fn ingress_backends<'a>(ing: &'a Object) -> Vec<Backend<'a>> {
 /// "the pods of Deployment `web`", or "Pod `debug`" for a bare Pod, for messages.
 pub fn pods_of(obj: &Object) -> String {
     if obj.kind() == "Pod" {
-        message!("Pod `{}`", obj.name())
+        format!("Pod `{}`", obj.name())
     } else {
-        message!("the pods of {} `{}`", obj.kind(), obj.name())
+        format!("the pods of {} `{}`", obj.kind(), obj.name())
     }
 }
 
@@ -300,14 +297,14 @@ pub fn labels_site(pod: &PodSpec) -> (Pos, String) {
     };
     (
         pos,
-        message!("{}/labels", crate::support::pod::pod_meta_path(pod)),
+        format!("{}/labels", crate::support::pod::pod_meta_path(pod)),
     )
 }
 
 /// A label map written as `k=v, k2=v2` for messages.
 pub fn labels_text(map: &Node) -> String {
     map.string_map()
-        .map(|(k, v)| message!("{k}={v}"))
+        .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -332,8 +329,8 @@ pub fn selector_text(sel: &Node) -> String {
             .collect();
         parts.push(match op {
             "Exists" => key.to_string(),
-            "DoesNotExist" => message!("!{key}"),
-            _ => message!("{key} {} ({})", op.to_ascii_lowercase(), values.join(", ")),
+            "DoesNotExist" => format!("!{key}"),
+            _ => format!("{key} {} ({})", op.to_ascii_lowercase(), values.join(", ")),
         });
     }
     if parts.is_empty() {

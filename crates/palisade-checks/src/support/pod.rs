@@ -105,7 +105,7 @@ pub fn pod_meta_path(pod: &PodSpec) -> String {
     let spec = crate::support::pod_spec_path(pod);
     match spec.strip_suffix("/spec") {
         Some("") | None => "/metadata".to_string(),
-        Some(parent) => message!("{parent}/metadata"),
+        Some(parent) => format!("{parent}/metadata"),
     }
 }
 
@@ -127,7 +127,7 @@ pub fn item_diag(
         Some(f) => item.key_pos(f),
         None => item.pos,
     };
-    let mut path = message!("{}/{list}/{index}", crate::support::container_path(pod, c));
+    let mut path = format!("{}/{list}/{index}", crate::support::container_path(pod, c));
     if let Some(f) = field {
         path.push('/');
         path.push_str(&escape(f));

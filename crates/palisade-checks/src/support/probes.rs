@@ -47,10 +47,10 @@ impl Check for ProbeMissing {
         if self.name_services {
             let names: Vec<String> = services_for(ctx.index, &pod)
                 .iter()
-                .map(|s| message!("`{}`", s.name()))
+                .map(|s| format!("`{}`", s.name()))
                 .collect();
             if !names.is_empty() {
-                services = message!(
+                services = format!(
                     "; Service {} sends traffic to it before it is ready",
                     names.join(", ")
                 );
@@ -62,7 +62,7 @@ impl Check for ProbeMissing {
                     &pod,
                     &c,
                     &[self.field],
-                    message!(
+                    format!(
                         "container `{}` does not specify a {word} probe{services}",
                         c.name
                     ),

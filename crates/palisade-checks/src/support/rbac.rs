@@ -286,12 +286,12 @@ pub fn subjects_text(binding: &Object) -> String {
             let kind = s.get("kind").and_then(Node::as_str)?;
             let name = s.get("name").and_then(Node::as_str).unwrap_or("");
             Some(match s.get("namespace").and_then(Node::as_str) {
-                Some(ns) if kind == "ServiceAccount" => message!("{kind} {ns}/{name}"),
+                Some(ns) if kind == "ServiceAccount" => format!("{kind} {ns}/{name}"),
                 _ if kind == "ServiceAccount" => match binding.namespace() {
-                    Some(ns) => message!("{kind} {ns}/{name}"),
-                    None => message!("{kind} {name}"),
+                    Some(ns) => format!("{kind} {ns}/{name}"),
+                    None => format!("{kind} {name}"),
                 },
-                _ => message!("{kind} {name}"),
+                _ => format!("{kind} {name}"),
             })
         })
         .collect();
@@ -315,7 +315,7 @@ pub fn name_ignored(name: &str, patterns: impl IntoIterator<Item = impl AsRef<st
 
 /// JSON pointer of a rule.
 pub fn rule_path(rule: &Rule) -> String {
-    message!("/rules/{}", rule.index)
+    format!("/rules/{}", rule.index)
 }
 
 /// Role-level checks: one diagnostic per rule of a Role or ClusterRole granting one of `perms`,
@@ -343,7 +343,7 @@ pub fn role_grant_diags(
         if let Some((p, verb)) = hit {
             out.push(
                 Diagnostic::new(
-                    message!(
+                    format!(
                         "{} `{}` rule {} grants `{verb}` on `{}`{what}",
                         role.kind(),
                         role.name(),
@@ -352,7 +352,7 @@ pub fn role_grant_diags(
                     ),
                     rule.pos_of("resources"),
                 )
-                .at_path(message!("{}/resources", rule_path(&rule))),
+                .at_path(format!("{}/resources", rule_path(&rule))),
             );
         }
     }
@@ -374,7 +374,7 @@ pub fn binding_grant_diag(
     }
     let r = role_ref(binding, index)?;
     let message = match r.target {
-        RoleTarget::Missing if flag_missing => message!(
+        RoleTarget::Missing if flag_missing => format!(
             "{} `{}` references {} `{}`, which is not in the scanned manifests, so whether it grants {what} cannot be verified",
             binding.kind(),
             binding.name(),
@@ -385,7 +385,7 @@ pub fn binding_grant_diag(
         target => {
             let (perm, verb) = target_grants(target, perms)?;
             let perm = perm.resource;
-            message!(
+            format!(
                 "{} `{}` grants {what} (`{verb}` on `{perm}`, through {} `{}`) to {}",
                 binding.kind(),
                 binding.name(),
@@ -549,7 +549,7 @@ pub fn subject_removal(
             let field = |k: &str| s.get(k).and_then(Node::as_str).unwrap_or("");
             matches(field("kind"), field("name")).is_some()
         })
-        .map(|(i, _)| serde_json::json!({"op": "remove", "path": message!("/subjects/{i}")}))
+        .map(|(i, _)| serde_json::json!({"op": "remove", "path": format!("/subjects/{i}")}))
         .collect()
 }
 
@@ -567,7 +567,7 @@ pub fn subject_diags(
         return;
     }
     let role = role_ref(binding, ctx.index)
-        .map(|r| message!("{} `{}`", r.kind, r.name))
+        .map(|r| format!("{} `{}`", r.kind, r.name))
         .unwrap_or_else(|| "its role".to_string());
     let subjects = binding.root.get("subjects").map(Node::items).unwrap_or(&[]);
     for (i, s) in subjects.iter().enumerate() {
@@ -576,14 +576,14 @@ pub fn subject_diags(
         if let Some(who) = matches(kind, name) {
             out.push(
                 Diagnostic::new(
-                    message!(
+                    format!(
                         "{} `{}` grants {role} to {kind} `{name}`: {who}",
                         binding.kind(),
                         binding.name()
                     ),
                     s.key_pos("name"),
                 )
-                .at_path(message!("/subjects/{i}/name")),
+                .at_path(format!("/subjects/{i}/name")),
             );
         }
     }

@@ -53,7 +53,7 @@ impl Quantity {
         if exp10.abs() > 30 {
             return None;
         }
-        let digits: String = message!("{int_part}{frac_part}");
+        let digits: String = format!("{int_part}{frac_part}");
         let mut v: i128 = if digits.is_empty() {
             0
         } else {
@@ -79,7 +79,7 @@ impl Quantity {
         match &node.value {
             Value::Str(s) => Quantity::parse(s),
             Value::Int(i) => Some(Quantity(i128::from(*i).checked_mul(NANO)?)),
-            Value::Float(f) if f.is_finite() => Quantity::parse(&message!("{f}")),
+            Value::Float(f) if f.is_finite() => Quantity::parse(&format!("{f}")),
             _ => None,
         }
     }
@@ -148,13 +148,13 @@ impl Check for MissingResource {
             let (word, name, resource) = (container_word(&c), c.name, self.resource);
             let message = match figure(&c, section, resource) {
                 Figure::Set(..) => continue,
-                Figure::Missing => message!(
+                Figure::Missing => format!(
                     "{word} `{name}` has no {label} {what} (resources.{section}.{resource})"
                 ),
-                Figure::Zero(_) => message!(
+                Figure::Zero(_) => format!(
                     "{word} `{name}` sets its {label} {what} to 0 (resources.{section}.{resource})"
                 ),
-                Figure::Invalid(n) => message!(
+                Figure::Invalid(n) => format!(
                     "{word} `{name}` sets its {label} {what} to `{}`, which is not a Kubernetes \
                      quantity (resources.{section}.{resource})",
                     n.scalar_text().unwrap_or_else(|| n.type_name().into())
@@ -188,7 +188,7 @@ impl Check for RequestsEqualLimits {
                 (Figure::Set(_, a), Figure::Set(_, b)) if a == b => continue,
                 (Figure::Set(r, _), Figure::Set(l, _)) => (
                     "requests",
-                    message!(
+                    format!(
                         "requests {} {label} but is limited to {}",
                         r.scalar_text().unwrap_or_default(),
                         l.scalar_text().unwrap_or_default()
@@ -196,18 +196,18 @@ impl Check for RequestsEqualLimits {
                 ),
                 // An unset request defaults to the limit, which is equal.
                 (Figure::Missing, Figure::Set(..)) => continue,
-                (_, Figure::Set(..)) => ("requests", message!("has no usable {label} request")),
-                (Figure::Missing, _) => ("limits", message!("sets no {label} request or limit")),
+                (_, Figure::Set(..)) => ("requests", format!("has no usable {label} request")),
+                (Figure::Missing, _) => ("limits", format!("sets no {label} request or limit")),
                 (_, _) => (
                     "limits",
-                    message!("has no usable {label} limit to match its request"),
+                    format!("has no usable {label} limit to match its request"),
                 ),
             };
             out.push(container_diag(
                 &pod,
                 &c,
                 &["resources", field, self.resource],
-                message!(
+                format!(
                     "{} `{}` {problem}; requests and limits differ",
                     container_word(&c),
                     c.name

@@ -135,7 +135,7 @@ pub fn seccomp<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>> 
         annotation_profile(
             pod,
             &[
-                message!("container.seccomp.security.alpha.kubernetes.io/{}", c.name),
+                format!("container.seccomp.security.alpha.kubernetes.io/{}", c.name),
                 "seccomp.security.alpha.kubernetes.io/pod".to_string(),
             ],
         )
@@ -148,7 +148,7 @@ pub fn apparmor<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>>
     field_profile(pod, c, "appArmorProfile").or_else(|| {
         annotation_profile(
             pod,
-            &[message!(
+            &[format!(
                 "container.apparmor.security.beta.kubernetes.io/{}",
                 c.name
             )],

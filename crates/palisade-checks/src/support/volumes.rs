@@ -85,7 +85,7 @@ pub fn normalize(path: &str) -> String {
         .filter(|s| !s.is_empty() && *s != ".")
         .collect();
     if path.starts_with('/') {
-        message!("/{}", parts.join("/"))
+        format!("/{}", parts.join("/"))
     } else {
         parts.join("/")
     }
@@ -101,7 +101,7 @@ pub fn same_path(a: &str, b: &str) -> bool {
 
 /// A diagnostic at a volume mount (or one of its fields), naming the container.
 pub fn mount_diag(pod: &PodSpec, m: &HostMount, field: &[&str], message: String) -> Diagnostic {
-    let base = message!(
+    let base = format!(
         "{}/volumeMounts/{}",
         container_path(pod, &m.container),
         m.mount_index

@@ -128,14 +128,14 @@ impl Amount {
     pub fn text(self) -> String {
         match self {
             Amount::Count(c) => c.to_string(),
-            Amount::Percent(p) => message!("{p}%"),
+            Amount::Percent(p) => format!("{p}%"),
         }
     }
 }
 
 /// "Deployment web" for messages.
 pub fn describe(obj: &Object) -> String {
-    message!("{} `{}`", obj.kind(), obj.name())
+    format!("{} `{}`", obj.kind(), obj.name())
 }
 
 #[cfg(test)]
