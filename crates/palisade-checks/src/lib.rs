@@ -117,7 +117,7 @@ pub struct Strs<'a>(&'a [serde_json::Value]);
 
 impl<'a> Strs<'a> {
     pub fn iter(self) -> impl Iterator<Item = &'a str> + Clone {
-        self.0.iter().filter_map(serde_json::Value::as_str)
+        self.into_iter()
     }
     pub fn contains(self, s: &str) -> bool {
         self.iter().any(|x| x == s)

@@ -119,7 +119,11 @@ impl Scan {
     /// Stable across reformatting and reordering (see `fingerprint`); computed when a report
     /// asks, from what the finding and its object keep.
     pub fn fingerprint(&self, f: &Finding) -> u64 {
-        fingerprint(
+        fnv_parts(self.identity(f))
+    }
+    /// What `f`'s fingerprint hashes (see `fingerprint`).
+    fn identity<'a>(&'a self, f: &'a Finding) -> [&'a str; 7] {
+        identity(
             &self.rule(f).id,
             self.object(f),
             f.container(),
@@ -187,14 +191,7 @@ impl Fingerprints {
             let mut lens = [0usize; LANES];
             let mut long = [false; LANES];
             for (l, f) in group.iter().enumerate() {
-                let parts = identity(
-                    &scan.rule(f).id,
-                    scan.object(f),
-                    f.container(),
-                    f.path(),
-                    f.message(),
-                );
-                for part in parts {
+                for part in scan.identity(f) {
                     let end = lens[l] + part.len() + 1;
                     let Some(dst) = bufs[l].get_mut(lens[l]..end) else {
                         long[l] = true;
@@ -694,8 +691,13 @@ pub fn fingerprint(
     path: &str,
     message: &str,
 ) -> u64 {
+    fnv_parts(identity(rule, obj, container, path, message))
+}
+
+/// FNV-1a over the parts, each followed by 0xff.
+fn fnv_parts(parts: [&str; 7]) -> u64 {
     let mut h = FNV_BASIS;
-    for part in identity(rule, obj, container, path, message) {
+    for part in parts {
         fnv(&mut h, part.as_bytes());
     }
     h
