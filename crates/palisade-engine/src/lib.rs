@@ -25,8 +25,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// One problem in one object under one rule. Kept small: a large scan holds hundreds of
-/// thousands, so the message and field path share one exactly sized allocation.
-#[derive(Clone, Debug)]
+/// thousands. Its message, field path and container name sit in a text buffer shared by the
+/// findings of one chunk of objects (see `Scratch`): a finding owns no allocation of its own,
+/// and a report reads the texts of neighbouring findings from neighbouring memory.
+#[derive(Clone)]
 pub struct Finding {
     /// Index into `Scan::rules`.
     pub rule: u32,
@@ -36,12 +38,15 @@ pub struct Finding {
     pub severity: Severity,
     /// Emission order among the object's findings of one pass: the last sort key.
     seq: u16,
-    /// Where `text` switches from the message to the path.
+    /// `texts[start..path_at]` is the message, `texts[path_at..container_at]` the path and
+    /// `texts[container_at..end]` the container name (`container_at == NO_CONTAINER`: none,
+    /// and the path runs to `end`).
+    start: u32,
     path_at: u32,
-    /// Where `text` switches from the path to the container name; `NO_CONTAINER` for none.
     container_at: u32,
-    /// The message, the field path (a JSON pointer, or empty) and the container name.
-    text: Box<str>,
+    end: u32,
+    /// The chunk's text buffer; `None` only while the chunk is being judged (`Scratch::seal`).
+    texts: Option<Arc<String>>,
     /// Set when an exemption covers the finding (it is then not counted). Boxed: it is rare.
     pub exemption: Option<Box<ExemptionUse>>,
 }
@@ -49,42 +54,43 @@ pub struct Finding {
 impl Finding {
     /// What is wrong, specific to the object.
     pub fn message(&self) -> &str {
-        &self.text[..self.path_at as usize]
+        self.text(self.start, self.path_at)
     }
     /// The field path as a JSON pointer; empty when the check gave none.
     pub fn path(&self) -> &str {
-        let end = match self.container_at {
-            Self::NO_CONTAINER => self.text.len(),
-            at => at as usize,
-        };
-        &self.text[self.path_at as usize..end]
+        match self.container_at {
+            Self::NO_CONTAINER => self.text(self.path_at, self.end),
+            at => self.text(self.path_at, at),
+        }
     }
     /// The container concerned, where one is.
     pub fn container(&self) -> Option<&str> {
         match self.container_at {
             Self::NO_CONTAINER => None,
-            at => Some(&self.text[at as usize..]),
+            at => Some(self.text(at, self.end)),
         }
     }
     const NO_CONTAINER: u32 = u32::MAX;
 
-    /// `text`, `path_at` and `container_at` for a message, path and container (read back by
-    /// the accessors above).
-    fn pack(message: String, path: &str, container: Option<&str>) -> (Box<str>, u32, u32) {
-        // Grows the message's own buffer to the exact size: one reallocation, often in place.
-        let mut text = message;
-        text.reserve_exact(path.len() + container.map_or(0, str::len));
-        let path_at = text.len() as u32;
-        text.push_str(path);
-        let container_at = match container {
-            Some(c) => {
-                let at = text.len() as u32;
-                text.push_str(c);
-                at
-            }
-            None => Self::NO_CONTAINER,
-        };
-        (text.into_boxed_str(), path_at, container_at)
+    fn text(&self, from: u32, to: u32) -> &str {
+        let texts = self.texts.as_deref().map_or("", String::as_str);
+        texts.get(from as usize..to as usize).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finding")
+            .field("rule", &self.rule)
+            .field("object", &self.object)
+            .field("pos", &self.pos)
+            .field("severity", &self.severity)
+            .field("seq", &self.seq)
+            .field("message", &self.message())
+            .field("path", &self.path())
+            .field("container", &self.container())
+            .field("exemption", &self.exemption)
+            .finish()
     }
 }
 
@@ -226,19 +232,70 @@ pub fn penalty(sev: Severity) -> u32 {
     }
 }
 
-/// A worker's reusable buffers: raw diagnostics of one evaluator, findings of one chunk.
+/// A worker's reusable buffers: raw diagnostics of one evaluator; the findings of one chunk of
+/// objects and the text buffer they share, until `seal` hands the buffer to them.
 #[derive(Default)]
 struct Scratch {
     raw: Vec<(usize, Diagnostic)>,
+    /// Findings whose texts are in `texts` (their `texts` is still `None`).
+    pending: Vec<Finding>,
+    texts: String,
+    /// Sealed findings, not yet handed on.
     found: Vec<Finding>,
 }
 
 impl Scratch {
+    /// Queues a finding for `d`, its message, path and container copied into the chunk's text
+    /// buffer (`d`'s own strings go back to the allocator at once, to be reused by the next).
+    fn push(&mut self, mut f: Finding, d: &Diagnostic) {
+        let container = d.container.as_deref();
+        let len = d.message.len() + d.path.len() + container.map_or(0, str::len);
+        // Offsets are u32; a chunk whose texts would outgrow them is sealed early.
+        if self.texts.len() + len >= Finding::NO_CONTAINER as usize {
+            self.seal();
+        }
+        let at = |t: &String| t.len() as u32;
+        f.start = at(&self.texts);
+        self.texts.push_str(&d.message);
+        f.path_at = at(&self.texts);
+        self.texts.push_str(&d.path);
+        f.container_at = match container {
+            Some(c) => {
+                let at = at(&self.texts);
+                self.texts.push_str(c);
+                at
+            }
+            None => Finding::NO_CONTAINER,
+        };
+        f.end = at(&self.texts);
+        self.pending.push(f);
+    }
+
+    /// Hands the pending findings an exactly sized copy of their texts.
+    fn seal(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let texts = Arc::new(String::from(self.texts.as_str()));
+        self.texts.clear();
+        self.found.extend(self.pending.drain(..).map(|mut f| {
+            f.texts = Some(Arc::clone(&texts));
+            f
+        }));
+    }
+
     /// Moves the chunk's findings to the shared vector.
     fn flush(&mut self, sink: &Mutex<Vec<Finding>>) {
+        self.seal();
         sink.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .append(&mut self.found);
+    }
+
+    /// The findings so far (each pass of a test, one object under admission).
+    fn finish(mut self) -> Vec<Finding> {
+        self.seal();
+        self.found
     }
 }
 
@@ -509,7 +566,7 @@ impl Engine {
     }
 
     /// Appends the findings of the rules marked in `wanted` for one object (exempted ones
-    /// carry their exemption) to `s.found`.
+    /// carry their exemption) to `s` (see `Scratch::push`).
     fn evaluate_into(
         &self,
         prepared: &[(usize, Box<dyn Prepared + '_>)],
@@ -518,13 +575,13 @@ impl Engine {
         obj: &Object,
         s: &mut Scratch,
     ) {
-        let Scratch { raw, found: out } = s;
-        let first = out.len();
+        let mut seq = 0u16;
         // Worked out at the object's first finding: most objects of a pass have none.
         let mut exemptions = None;
+        let mut raw = std::mem::take(&mut s.raw);
         for (e, ev) in prepared {
             raw.clear();
-            ev.evaluate(obj, raw);
+            ev.evaluate(obj, &mut raw);
             for (local, d) in raw.drain(..) {
                 let rule = self.offsets[*e] + local;
                 if !wanted.get(rule).copied().unwrap_or(false) {
@@ -535,21 +592,24 @@ impl Engine {
                     .get_or_insert_with(|| self.exemptions.for_object(obj, &self.custom))
                     .find(id, d.container.as_deref())
                     .map(Box::new);
-                let (text, path_at, container_at) =
-                    Finding::pack(d.message, &d.path, d.container.as_deref());
-                out.push(Finding {
+                let f = Finding {
                     rule: rule as u32,
                     object: object_index,
                     pos: d.pos,
                     severity: self.severity[rule],
-                    seq: u16::try_from(out.len() - first).unwrap_or(u16::MAX),
-                    path_at,
-                    container_at,
-                    text,
+                    seq,
+                    start: 0,
+                    path_at: 0,
+                    container_at: Finding::NO_CONTAINER,
+                    end: 0,
+                    texts: None,
                     exemption,
-                });
+                };
+                s.push(f, &d);
+                seq = seq.saturating_add(1);
             }
         }
+        s.raw = raw;
     }
 
     /// Judges `objects[target]` as the admission webhook sees it: with only `objects` around it
@@ -570,7 +630,7 @@ impl Engine {
         let prepared = self.prepare_for(&index, &self.alone, request);
         let mut s = Scratch::default();
         self.evaluate_into(&prepared, &self.alone, target as u32, obj, &mut s);
-        s.found
+        s.finish()
     }
 
     /// The owner of an object, as reports name it.

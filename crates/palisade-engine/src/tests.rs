@@ -69,7 +69,7 @@ fn two_passes_give_what_one_pass_over_the_whole_set_gives() {
         for (i, obj) in objects.iter().enumerate() {
             engine.evaluate_into(&prepared, &enabled, i as u32, obj, &mut s);
         }
-        s.found.iter().map(key).collect()
+        s.finish().iter().map(key).collect()
     };
     want.sort();
 
@@ -93,42 +93,47 @@ fn two_passes_give_what_one_pass_over_the_whole_set_gives() {
 
 #[test]
 fn a_finding_keeps_message_path_and_container_apart() {
-    let f = |path: &str, container: Option<&str>| {
-        let mut s = Scratch::default();
-        let engine = Engine::new(&Config::default(), Vec::new(), Date::today()).expect("engine");
-        let obj = palisade_model::load_bytes(
-            b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n",
-            "p.yaml",
-            &Default::default(),
-        )
-        .objects
-        .remove(0);
-        struct One(Diagnostic);
-        impl Prepared for One {
-            fn evaluate(&self, _: &Object, out: &mut Vec<(usize, Diagnostic)>) {
-                out.push((0, self.0.clone()));
-            }
+    let engine = Engine::new(&Config::default(), Vec::new(), Date::today()).expect("engine");
+    let obj = palisade_model::load_bytes(
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n",
+        "p.yaml",
+        &Default::default(),
+    )
+    .objects
+    .remove(0);
+    struct One(Diagnostic);
+    impl Prepared for One {
+        fn evaluate(&self, _: &Object, out: &mut Vec<(usize, Diagnostic)>) {
+            out.push((0, self.0.clone()));
         }
-        let mut d = Diagnostic::new("msg", Pos::new(3, 1)).at_path(path);
+    }
+    let all = vec![true; engine.rules.len()];
+    // Three findings of one chunk (two of one object), their texts in one shared buffer.
+    let mut s = Scratch::default();
+    let cases = [
+        ("msg", "/spec/x", Some("web")),
+        ("", "", None),
+        ("another message", "/spec/y", Some("")),
+    ];
+    for (i, (message, path, container)) in cases.into_iter().enumerate() {
+        let mut d = Diagnostic::new(message, Pos::new(3, 1)).at_path(path);
         if let Some(c) = container {
             d = d.in_container(c);
         }
         let prepared: Vec<(usize, Box<dyn Prepared>)> = vec![(0, Box::new(One(d)))];
-        let all = vec![true; engine.rules.len()];
-        engine.evaluate_into(&prepared, &all, 0, &obj, &mut s);
-        s.found.remove(0)
-    };
-    let a = f("/spec/x", Some("web"));
-    assert_eq!(
-        (a.message(), a.path(), a.container()),
-        ("msg", "/spec/x", Some("web"))
-    );
-    let b = f("", None);
-    assert_eq!((b.message(), b.path(), b.container()), ("msg", "", None));
-    let c = f("/spec/y", Some(""));
-    assert_eq!(
-        (c.message(), c.path(), c.container()),
-        ("msg", "/spec/y", Some(""))
+        engine.evaluate_into(&prepared, &all, (i / 2) as u32, &obj, &mut s);
+    }
+    let found = s.finish();
+    let got: Vec<_> = found
+        .iter()
+        .map(|f| (f.message(), f.path(), f.container()))
+        .collect();
+    assert_eq!(got, cases);
+    assert!(
+        found
+            .windows(2)
+            .all(|w| Arc::ptr_eq(w[0].texts.as_ref().unwrap(), w[1].texts.as_ref().unwrap())),
+        "one chunk, one text buffer"
     );
     assert_eq!(
         std::mem::size_of::<Finding>(),
