@@ -254,20 +254,16 @@ impl Scratch {
         if self.texts.len() + len >= Finding::NO_CONTAINER as usize {
             self.seal();
         }
-        let at = |t: &String| t.len() as u32;
-        f.start = at(&self.texts);
-        self.texts.push_str(&d.message);
-        f.path_at = at(&self.texts);
-        self.texts.push_str(&d.path);
-        f.container_at = match container {
-            Some(c) => {
-                let at = at(&self.texts);
-                self.texts.push_str(c);
-                at
-            }
-            None => Finding::NO_CONTAINER,
+        // Appends a part, giving where it starts.
+        let mut put = |part: &str| {
+            let at = self.texts.len() as u32;
+            self.texts.push_str(part);
+            at
         };
-        f.end = at(&self.texts);
+        f.start = put(&d.message);
+        f.path_at = put(&d.path);
+        f.container_at = container.map_or(Finding::NO_CONTAINER, &mut put);
+        f.end = self.texts.len() as u32;
         self.pending.push(f);
     }
 
