@@ -110,6 +110,21 @@ pub struct Scan {
     pub warnings: Vec<LoadError>,
     /// Score 0–100 per object (same index as `objects`).
     pub scores: Vec<u8>,
+    /// How long each step of `Engine::run` took.
+    pub timings: Timings,
+}
+
+/// Wall time of each step of `Engine::run`, for benchmarks and profiling.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// Building the index over all objects.
+    pub index: std::time::Duration,
+    /// The rules that read other objects (with owners).
+    pub pass1: std::time::Duration,
+    /// The rules judged on each object alone, releasing trees.
+    pub pass2: std::time::Duration,
+    /// Scores, ordering and exemptions.
+    pub order: std::time::Duration,
 }
 
 impl Scan {
@@ -470,9 +485,16 @@ impl Engine {
         // no particular order (they are sorted below). That vector grows in place (the
         // allocator remaps it), so the findings are never held twice.
         const CHUNK: usize = 64;
+        let mut timings = Timings::default();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |d: &mut std::time::Duration| {
+            *d = clock.elapsed();
+            clock = std::time::Instant::now();
+        };
         let sink = Mutex::new(Vec::new());
         let owners: Vec<Arc<str>> = {
             let index = Index::new(&objects, &self.custom);
+            lap(&mut timings.index);
             let prepared = self.prepare_for(&index, &self.whole_set, None);
             objects
                 .par_chunks(CHUNK)
@@ -491,6 +513,7 @@ impl Engine {
                 .flatten_iter()
                 .collect()
         };
+        lap(&mut timings.pass1);
         let nothing: [Object; 0] = [];
         let no_index = Index::new(&nothing, &self.custom);
         let prepared = self.prepare_for(&no_index, &self.per_object, None);
@@ -503,6 +526,7 @@ impl Engine {
             s.flush(&sink);
         });
         drop(prepared);
+        lap(&mut timings.pass2);
         let mut findings = sink.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut lost = vec![0u32; objects.len()];
         for f in findings.iter().filter(|f| f.exemption.is_none()) {
@@ -534,6 +558,7 @@ impl Engine {
             (rank[f.object as usize], f.pos, f.rule, f.object, f.seq)
         });
         let exempted: Vec<Finding> = findings.extract_if(.., |f| f.exemption.is_some()).collect();
+        lap(&mut timings.order);
         Scan {
             rules: self.rules.clone(),
             objects,
@@ -544,6 +569,7 @@ impl Engine {
             input_errors,
             warnings,
             scores,
+            timings,
         }
     }
 

@@ -156,13 +156,19 @@ fn child(mode: &str, dir: &str) {
         )
         .expect("write report");
         let findings = scan.findings.len();
+        let steps = scan.timings;
         // As `palisade scan` does: the process ends without freeing the scan piece by piece.
         std::mem::forget(scan);
         eprintln!(
-            "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s, report {:.3} s; \
-             RSS after parse {:.1} MB, after checks {:.1} MB, peak {:.1} MB",
+            "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s (index {:.3}, pass 1 \
+             {:.3}, pass 2 {:.3}, order {:.3}), report {:.3} s; RSS after parse {:.1} MB, after \
+             checks {:.1} MB, peak {:.1} MB",
             findings,
             checked - parsed,
+            steps.index.as_secs_f64(),
+            steps.pass1.as_secs_f64(),
+            steps.pass2.as_secs_f64(),
+            steps.order.as_secs_f64(),
             t.elapsed().as_secs_f64() - checked,
             mb(parsed_kb),
             mb(checked_kb),
