@@ -24,6 +24,21 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds used by this process so far: the sum over its threads of
+/// `/proc/self/task/*/schedstat` (nanoseconds on a CPU). Steadier than wall time on a shared
+/// machine, so it is printed beside it to compare two builds.
+fn cpu_secs() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return f64::NAN;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .sum::<f64>()
+        / 1e9
+}
+
 fn peak_rss_kb() -> u64 {
     status_kb("VmHWM")
 }
@@ -135,10 +150,12 @@ fn child(mode: &str, dir: &str) {
     let n = loaded.objects.len();
     if mode == "scan" {
         let parsed = t.elapsed().as_secs_f64();
+        let parsed_cpu = cpu_secs();
         let parsed_kb = status_kb("VmRSS");
         let engine = Engine::new(&Config::default(), Vec::new(), Date::today()).expect("engine");
         let scan = engine.run(loaded.objects, loaded.errors, loaded.warnings);
         let checked = t.elapsed().as_secs_f64();
+        let checked_cpu = cpu_secs();
         let checked_kb = status_kb("VmRSS");
         let ropts = palisade_report::Options {
             texts: &Default::default(),
@@ -162,7 +179,8 @@ fn child(mode: &str, dir: &str) {
         eprintln!(
             "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s (index {:.3}, pass 1 \
              {:.3}, pass 2 {:.3}, order {:.3}), report {:.3} s; RSS after parse {:.1} MB, after \
-             checks {:.1} MB, peak {:.1} MB",
+             checks {:.1} MB, peak {:.1} MB; CPU: parse {parsed_cpu:.3} s, checks {:.3} s, report \
+             {:.3} s",
             findings,
             checked - parsed,
             steps.index.as_secs_f64(),
@@ -172,7 +190,9 @@ fn child(mode: &str, dir: &str) {
             t.elapsed().as_secs_f64() - checked,
             mb(parsed_kb),
             mb(checked_kb),
-            mb(peak_rss_kb())
+            mb(peak_rss_kb()),
+            checked_cpu - parsed_cpu,
+            cpu_secs() - checked_cpu,
         );
     } else {
         std::hint::black_box(&loaded.objects);
