@@ -4,6 +4,14 @@
 //! rationale, remediation, references and parameters beside the code; `build.rs` registers
 //! them. `docs/checks.md` is generated from this metadata (see [`docs::markdown`]).
 
+/// Joins string pieces into one exactly sized `String`, for the messages of most findings:
+/// `cat!("container `", c.name, "` runs as root")`. See `support::cat` for why not `format!`.
+macro_rules! cat {
+    ($($part:expr),+ $(,)?) => {
+        $crate::support::cat(&[$(::core::convert::AsRef::<str>::as_ref(&$part)),+])
+    };
+}
+
 pub mod docs;
 pub mod support;
 

@@ -59,9 +59,11 @@ fn problem(pod: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
         None => ignored_at_pod_level(pod, "capabilities"),
         Some(_) => "",
     };
-    Some(format!(
-        "container `{}` does not drop ALL capabilities{note}",
-        c.name
+    Some(cat!(
+        "container `",
+        c.name,
+        "` does not drop ALL capabilities",
+        note
     ))
 }
 

@@ -69,9 +69,10 @@ impl Check for DropNetRawCapability {
                     &pod,
                     &c,
                     &DROP,
-                    format!(
-                        "container `{}` does not drop NET_RAW (neither NET_RAW nor ALL is in capabilities.drop)",
-                        c.name
+                    cat!(
+                        "container `",
+                        c.name,
+                        "` does not drop NET_RAW (neither NET_RAW nor ALL is in capabilities.drop)"
                     ),
                 ));
             }

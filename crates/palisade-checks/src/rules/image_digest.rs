@@ -38,9 +38,12 @@ fn problem(_: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     let raw = c.image()?;
     let img = ImageRef::parse(raw)?;
     img.digest.is_none().then(|| {
-        format!(
-            "container `{}` uses image `{raw}`, which is not pinned by digest",
-            c.name
+        cat!(
+            "container `",
+            c.name,
+            "` uses image `",
+            raw,
+            "`, which is not pinned by digest"
         )
     })
 }

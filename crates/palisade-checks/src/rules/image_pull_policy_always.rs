@@ -53,15 +53,18 @@ fn problem(_: &PodSpec, c: &Container, ctx: &Ctx) -> Option<String> {
     }
     match c.get("imagePullPolicy").and_then(Node::as_str) {
         Some("Always") => None,
-        Some(p) => Some(format!("container `{}` sets imagePullPolicy: {p}", c.name)),
+        Some(p) => Some(cat!("container `", c.name, "` sets imagePullPolicy: ", p)),
         None => {
             // Kubernetes' defaulting: Always for `:latest` or no tag, else IfNotPresent.
             let img = img?;
             match (img.tag, img.digest) {
                 (None, None) | (Some("latest"), _) => None,
-                (Some(t), _) => Some(format!(
-                    "container `{}` sets no imagePullPolicy, so it defaults to IfNotPresent for tag `{t}`",
-                    c.name
+                (Some(t), _) => Some(cat!(
+                    "container `",
+                    c.name,
+                    "` sets no imagePullPolicy, so it defaults to IfNotPresent for tag `",
+                    t,
+                    "`"
                 )),
                 (None, Some(_)) => Some(format!(
                     "container `{}` sets no imagePullPolicy, so it defaults to IfNotPresent for a digest",

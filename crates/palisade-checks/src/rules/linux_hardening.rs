@@ -51,9 +51,10 @@ fn hardened(pod: &PodSpec, c: &Container) -> bool {
 
 fn problem(pod: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
     (!hardened(pod, c)).then(|| {
-        format!(
-            "container `{}` uses no seccomp profile, AppArmor profile, SELinux options or dropped capabilities",
-            c.name
+        cat!(
+            "container `",
+            c.name,
+            "` uses no seccomp profile, AppArmor profile, SELinux options or dropped capabilities"
         )
     })
 }

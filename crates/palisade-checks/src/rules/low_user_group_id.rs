@@ -50,19 +50,35 @@ impl Check for LowUserGroupId {
             return;
         }
         let min = ctx.param_i64("min_id").unwrap_or(10000);
+        let mut min_digits = itoa::Buffer::new();
+        let min_text = min_digits.format(min);
         for c in pod.all_containers() {
             for (field, what) in [("runAsUser", "UID"), ("runAsGroup", "GID")] {
                 let found = effective_with_origin(&pod, &c, field);
                 let problem = match found {
-                    None => format!(
-                        "container `{}` sets no {field} (want a {what} of {min} or more)",
-                        c.name
+                    None => cat!(
+                        "container `",
+                        c.name,
+                        "` sets no ",
+                        field,
+                        " (want a ",
+                        what,
+                        " of ",
+                        min_text,
+                        " or more)"
                     ),
                     Some((n, _)) => match n.as_i64() {
                         Some(id) if id >= min => continue,
-                        Some(id) => {
-                            format!("container `{}` runs with {what} {id}, below {min}", c.name)
-                        }
+                        Some(id) => cat!(
+                            "container `",
+                            c.name,
+                            "` runs with ",
+                            what,
+                            " ",
+                            itoa::Buffer::new().format(id),
+                            ", below ",
+                            min_text
+                        ),
                         None => format!(
                             "container `{}` has a {field} that is not a number: {}",
                             c.name,

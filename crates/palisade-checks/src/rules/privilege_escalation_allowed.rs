@@ -61,18 +61,21 @@ fn forced(c: &Container) -> Option<&'static str> {
 }
 
 fn problem(pod: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
-    let why = match (c.path(&FIELD).and_then(Node::as_bool), forced(c)) {
-        (_, Some(f)) => format!("privilege escalation is always allowed because {f}"),
+    let (why, detail) = match (c.path(&FIELD).and_then(Node::as_bool), forced(c)) {
+        (_, Some(f)) => ("privilege escalation is always allowed because ", f),
         (Some(false), None) => return None,
-        (Some(true), None) => "allowPrivilegeEscalation is true".to_string(),
-        (None, None) => format!(
-            "allowPrivilegeEscalation is not set to false{}",
-            ignored_at_pod_level(pod, "allowPrivilegeEscalation")
+        (Some(true), None) => ("allowPrivilegeEscalation is true", ""),
+        (None, None) => (
+            "allowPrivilegeEscalation is not set to false",
+            ignored_at_pod_level(pod, "allowPrivilegeEscalation"),
         ),
     };
-    Some(format!(
-        "container `{}` allows privilege escalation: {why}",
-        c.name
+    Some(cat!(
+        "container `",
+        c.name,
+        "` allows privilege escalation: ",
+        why,
+        detail
     ))
 }
 

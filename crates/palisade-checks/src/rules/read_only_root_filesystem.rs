@@ -45,17 +45,20 @@ static META: CheckMeta = CheckMeta {
 const FIELD: [&str; 2] = ["securityContext", "readOnlyRootFilesystem"];
 
 fn problem(pod: &PodSpec, c: &Container, _: &Ctx) -> Option<String> {
-    let why = match c.path(&FIELD).and_then(Node::as_bool) {
+    let (why, note) = match c.path(&FIELD).and_then(Node::as_bool) {
         Some(true) => return None,
-        Some(false) => "readOnlyRootFilesystem is false".to_string(),
-        None => format!(
-            "readOnlyRootFilesystem is not set to true{}",
-            ignored_at_pod_level(pod, "readOnlyRootFilesystem")
+        Some(false) => ("readOnlyRootFilesystem is false", ""),
+        None => (
+            "readOnlyRootFilesystem is not set to true",
+            ignored_at_pod_level(pod, "readOnlyRootFilesystem"),
         ),
     };
-    Some(format!(
-        "container `{}` has a writable root filesystem: {why}",
-        c.name
+    Some(cat!(
+        "container `",
+        c.name,
+        "` has a writable root filesystem: ",
+        why,
+        note
     ))
 }
 

@@ -73,9 +73,10 @@ impl Check for RunAsNonRoot {
                     &c,
                     Some(o),
                     &["runAsUser"],
-                    format!(
-                        "container `{}` runs as root: runAsUser is 0{}",
+                    cat!(
+                        "container `",
                         c.name,
+                        "` runs as root: runAsUser is 0",
                         origin_note(o)
                     ),
                 ));
@@ -88,19 +89,22 @@ impl Check for RunAsNonRoot {
                         &c,
                         Some(o),
                         &["runAsNonRoot"],
-                        format!(
-                            "container `{}` may run as root: runAsNonRoot is false{} and no non-zero runAsUser is set",
+                        cat!(
+                            "container `",
                             c.name,
-                            origin_note(o)
+                            "` may run as root: runAsNonRoot is false",
+                            origin_note(o),
+                            " and no non-zero runAsUser is set"
                         ),
                     ),
                     None => container_diag(
                         &pod,
                         &c,
                         &["securityContext", "runAsNonRoot"],
-                        format!(
-                            "container `{}` may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set",
-                            c.name
+                        cat!(
+                            "container `",
+                            c.name,
+                            "` may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set"
                         ),
                     ),
                 };
@@ -114,9 +118,10 @@ impl Check for RunAsNonRoot {
                     &c,
                     Some(o),
                     &["runAsGroup"],
-                    format!(
-                        "container `{}` runs with the root group: runAsGroup is 0{}",
+                    cat!(
+                        "container `",
                         c.name,
+                        "` runs with the root group: runAsGroup is 0",
                         origin_note(o)
                     ),
                 ));

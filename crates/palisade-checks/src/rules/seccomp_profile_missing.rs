@@ -53,9 +53,10 @@ impl Check for SeccompProfileMissing {
                     &pod,
                     &c,
                     &["securityContext", "seccompProfile"],
-                    format!(
-                        "container `{}` has no seccomp profile (neither the container nor the pod sets seccompProfile)",
-                        c.name
+                    cat!(
+                        "container `",
+                        c.name,
+                        "` has no seccomp profile (neither the container nor the pod sets seccompProfile)"
                     ),
                 )),
                 Some(p) if !p.confines() && p.kind != "Unconfined" => out.push(profile_diag(

@@ -18,6 +18,18 @@ pub mod workloads;
 
 use palisade_model::{Container, Diagnostic, PodSpec};
 
+/// Joins `parts` into one exactly sized string (the `cat!` macro). Checks build the messages of
+/// most findings with it: `format!` spends longer in its machinery (a dynamic call and padding
+/// logic per argument, regrowing the string past its estimate) than in copying the text;
+/// measured about twice as slow per message.
+pub fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 /// The JSON-pointer path of a container inside its object, e.g.
 /// `/spec/template/spec/containers/0`.
 pub fn container_path(pod: &PodSpec, c: &Container) -> String {
@@ -60,4 +72,21 @@ pub fn container_diag(pod: &PodSpec, c: &Container, field: &[&str], message: Str
     Diagnostic::new(message, c.pos_of(field))
         .at_path(container_pointer(pod, c, field))
         .in_container(c.name)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cat_joins_pieces_into_an_exactly_sized_string() {
+        let name = String::from("app");
+        let s = cat!(
+            "container `",
+            name,
+            "` runs with UID ",
+            itoa::Buffer::new().format(7)
+        );
+        assert_eq!(s, "container `app` runs with UID 7");
+        assert_eq!(s.capacity(), s.len());
+        assert_eq!(super::cat(&[]), "");
+    }
 }

@@ -62,9 +62,13 @@ impl Check for ProbeMissing {
                     &pod,
                     &c,
                     &[self.field],
-                    format!(
-                        "container `{}` does not specify a {word} probe{services}",
-                        c.name
+                    cat!(
+                        "container `",
+                        c.name,
+                        "` does not specify a ",
+                        word,
+                        " probe",
+                        services
                     ),
                 ));
             }

@@ -148,11 +148,33 @@ impl Check for MissingResource {
             let (word, name, resource) = (container_word(&c), c.name, self.resource);
             let message = match figure(&c, section, resource) {
                 Figure::Set(..) => continue,
-                Figure::Missing => format!(
-                    "{word} `{name}` has no {label} {what} (resources.{section}.{resource})"
+                Figure::Missing => cat!(
+                    word,
+                    " `",
+                    name,
+                    "` has no ",
+                    label,
+                    " ",
+                    what,
+                    " (resources.",
+                    section,
+                    ".",
+                    resource,
+                    ")"
                 ),
-                Figure::Zero(_) => format!(
-                    "{word} `{name}` sets its {label} {what} to 0 (resources.{section}.{resource})"
+                Figure::Zero(_) => cat!(
+                    word,
+                    " `",
+                    name,
+                    "` sets its ",
+                    label,
+                    " ",
+                    what,
+                    " to 0 (resources.",
+                    section,
+                    ".",
+                    resource,
+                    ")"
                 ),
                 Figure::Invalid(n) => format!(
                     "{word} `{name}` sets its {label} {what} to `{}`, which is not a Kubernetes \
