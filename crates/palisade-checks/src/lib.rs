@@ -161,6 +161,13 @@ pub trait Check: Send + Sync {
     fn meta(&self) -> &'static CheckMeta;
     /// Appends one diagnostic per problem in `obj`. Must not panic on any input.
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>);
+    /// True when `run` finds nothing in an object without a pod spec (it starts from `pod_of`):
+    /// the engine then skips the check for Services, RBAC objects and the like, which are most
+    /// objects of a large scan. The fixtures test `pods_only_checks_pass_objects_without_pods`
+    /// holds every check to it.
+    fn pods_only(&self) -> bool {
+        false
+    }
     /// JSON Patch operations (RFC 6902) that fix the object safely, for `palisade fix` and the
     /// mutating webhook. Only fixes that need no invented values (no made-up probes, resource
     /// figures or image tags). Empty when there is no safe fix.

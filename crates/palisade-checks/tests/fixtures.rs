@@ -154,6 +154,58 @@ fn ids_are_unique_kebab_case_and_documented() {
 /// `cross_object` must be true exactly for the checks whose verdict on an object changes when
 /// the other objects of its fixtures are left out: the webhook skips those, and must run the rest,
 /// and a scan runs the rest with nothing indexed, releasing each object's tree once judged.
+/// A check that says it only judges objects with a pod spec (`Check::pods_only`, which the
+/// engine uses to skip it) finds nothing in any object without one, across every fixture.
+#[test]
+fn pods_only_checks_pass_objects_without_pods() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let custom = CustomWorkloads::default();
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .expect("fixtures")
+        .flat_map(|d| ["pass.yaml", "fail.yaml"].map(|f| d.as_ref().expect("entry").path().join(f)))
+        .filter(|f| f.exists())
+        .collect();
+    files.sort();
+    let sets: Vec<Vec<Object>> = files.iter().map(|f| load(f)).collect();
+    let podless = sets
+        .iter()
+        .flatten()
+        .filter(|o| PodSpec::of(o, &custom).is_none())
+        .count();
+    // Services, RBAC, NetworkPolicies, PDBs, HPAs, Ingresses, ConfigMaps, Namespaces, ...
+    assert!(podless > 100, "only {podless} objects without a pod spec");
+    let mut marked = 0;
+    let mut problems = Vec::new();
+    for check in rules::ALL.iter().filter(|c| c.pods_only()) {
+        marked += 1;
+        let params = default_params(check.meta());
+        for objects in &sets {
+            let index = Index::new(objects, &custom);
+            for obj in objects.iter().filter(|o| PodSpec::of(o, &custom).is_none()) {
+                let mut diags = Vec::new();
+                check.run(obj, &Ctx::new(&index, &params), &mut diags);
+                if !diags.is_empty() {
+                    problems.push(format!(
+                        "{} finds {:?} in {}",
+                        check.meta().id,
+                        diags,
+                        obj.id
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{marked} checks marked pods_only, none finds anything in {podless} objects without a pod spec"
+    );
+    assert!(marked > 50, "only {marked} checks marked pods_only");
+    assert!(
+        problems.is_empty(),
+        "checks marked pods_only judge objects without a pod spec; unmark them:\n{}",
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn cross_object_flag_matches_behaviour() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");

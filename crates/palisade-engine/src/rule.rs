@@ -121,6 +121,9 @@ struct BuiltinScan<'a> {
     index: &'a Index<'a>,
     /// The checks to run (indexes into `b.checks`): a pass runs a fifth or four fifths of them.
     run: Vec<usize>,
+    /// Those of `run` that may find something in an object without a pod spec
+    /// (`Check::pods_only`): all that Services, RBAC objects and the like need.
+    run_without_pod: Vec<usize>,
 }
 
 thread_local! {
@@ -135,7 +138,11 @@ impl Prepared for BuiltinScan<'_> {
         let mut diags = DIAGS.take();
         // Worked out once for the ~100 checks instead of by each.
         let pod = PodSpec::of(obj, self.index.custom);
-        for &i in &self.run {
+        let run = match pod {
+            Some(_) => &self.run,
+            None => &self.run_without_pod,
+        };
+        for &i in run {
             let Some((check, params)) = self.b.checks.get(i) else {
                 continue;
             };
@@ -166,13 +173,19 @@ impl Evaluator for Builtin {
         wanted: &'a [bool],
         _request: Option<&'a AdmissionRequest>,
     ) -> Box<dyn Prepared + 'a> {
-        let run = (0..self.checks.len())
+        let run: Vec<usize> = (0..self.checks.len())
             .filter(|&i| wanted.get(i).copied().unwrap_or(true))
+            .collect();
+        let run_without_pod = run
+            .iter()
+            .copied()
+            .filter(|&i| !self.checks[i].0.pods_only())
             .collect();
         Box::new(BuiltinScan {
             b: self,
             index,
             run,
+            run_without_pod,
         })
     }
 

@@ -75,6 +75,10 @@ impl Check for AutomountServiceAccountToken {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         if let Some(why) = mounted(&pod, ctx) {

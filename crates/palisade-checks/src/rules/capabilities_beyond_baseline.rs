@@ -40,6 +40,10 @@ impl Check for CapabilitiesBeyondBaseline {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         if is_windows(&pod) {

@@ -44,6 +44,10 @@ impl Check for ContainerRuntimeSocket {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         let sockets = ctx.param_strs("sockets");

@@ -29,6 +29,10 @@ impl Check for HostAliases {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         let aliases = pod.get("hostAliases").map(Node::items).unwrap_or(&[]);

@@ -33,6 +33,10 @@ impl Check for HostPathVolume {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         let volumes = pod.get("volumes").map(Node::items).unwrap_or(&[]);

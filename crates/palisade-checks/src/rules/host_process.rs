@@ -37,6 +37,10 @@ impl Check for HostProcess {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         if pod.spec.path(&FIELD).and_then(Node::as_bool) == Some(true) {

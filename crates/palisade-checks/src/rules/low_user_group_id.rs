@@ -44,6 +44,10 @@ impl Check for LowUserGroupId {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         if is_windows(&pod) || pod.get("hostUsers").and_then(Node::as_bool) == Some(false) {

@@ -31,6 +31,10 @@ impl Check for PrivilegedPorts {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         for c in pod.all_containers() {

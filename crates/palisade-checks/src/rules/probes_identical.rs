@@ -41,6 +41,10 @@ impl Check for ProbesIdentical {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else {
             return;

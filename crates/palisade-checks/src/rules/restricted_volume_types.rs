@@ -35,6 +35,10 @@ impl Check for RestrictedVolumeTypes {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         let allowed = ctx.param_strs("allowed_types");

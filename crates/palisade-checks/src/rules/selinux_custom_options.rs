@@ -51,6 +51,10 @@ impl Check for SelinuxCustomOptions {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         let allowed = ctx.param_strs("allowed_types");

@@ -34,6 +34,10 @@ impl Check for WritableHostMount {
         &META
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         for m in host_mounts(&pod).iter().filter(|m| !m.read_only) {

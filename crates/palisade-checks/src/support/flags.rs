@@ -17,6 +17,10 @@ impl Check for PodFlag {
         self.meta
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else { return };
         if pod.get(self.field).and_then(Node::as_bool) == Some(true) {

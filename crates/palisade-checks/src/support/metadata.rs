@@ -33,6 +33,10 @@ impl Check for RequiredMetadata {
         self.meta
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if pod_of(obj, ctx).is_none() {
             return;

@@ -137,6 +137,10 @@ impl Check for MissingResource {
         self.meta
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(pod) = pod_of(obj, ctx) else {
             return;
@@ -196,6 +200,10 @@ pub struct RequestsEqualLimits {
 impl Check for RequestsEqualLimits {
     fn meta(&self) -> &'static CheckMeta {
         self.meta
+    }
+
+    fn pods_only(&self) -> bool {
+        true
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {

@@ -52,6 +52,10 @@ impl Check for ContainerRule {
         self.meta
     }
 
+    fn pods_only(&self) -> bool {
+        true
+    }
+
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         self.each_failing(obj, ctx, |pod, c, message| {
             let field = self.locate.map_or(self.field, |f| f(c));
