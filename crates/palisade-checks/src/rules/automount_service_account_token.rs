@@ -58,12 +58,16 @@ fn mounted(pod: &PodSpec, ctx: &Ctx) -> Option<String> {
                     .and_then(Node::as_bool)
                 {
                     Some(false) => None,
-                    _ => Some(format!(
-                        "neither the pod nor its ServiceAccount `{name}` sets automountServiceAccountToken: false"
+                    _ => Some(cat!(
+                        "neither the pod nor its ServiceAccount `",
+                        name,
+                        "` sets automountServiceAccountToken: false"
                     )),
                 },
-                None => Some(format!(
-                    "the pod does not set automountServiceAccountToken: false and its ServiceAccount `{name}` is not in the scanned set (assumed to mount its token)"
+                None => Some(cat!(
+                    "the pod does not set automountServiceAccountToken: false and its ServiceAccount `",
+                    name,
+                    "` is not in the scanned set (assumed to mount its token)"
                 )),
             }
         }
@@ -85,7 +89,7 @@ impl Check for AutomountServiceAccountToken {
             out.push(pod_diag(
                 &pod,
                 &["automountServiceAccountToken"],
-                format!("pod mounts a ServiceAccount token: {why}"),
+                cat!("pod mounts a ServiceAccount token: ", why),
             ));
         }
     }

@@ -29,13 +29,18 @@ static META: CheckMeta = CheckMeta {
     assumptions: "",
 };
 
-fn check_labels(obj: &Object, labels: Option<&Node>, base: &str, out: &mut Vec<Diagnostic>) {
+/// `base` gives the JSON pointer of the labels, worked out only when one has a problem.
+fn check_labels(
+    obj: &Object,
+    labels: Option<&Node>,
+    base: impl Fn() -> String,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(map) = labels.and_then(Node::as_map) else {
         return;
     };
     for e in &map.entries {
         let key = e.key.as_str();
-        let ptr = format!("{base}/{}", key.replace('~', "~0").replace('/', "~1"));
         let (pos, msg): (Pos, String) = if let Some(why) = label_key_problem(key) {
             (e.key_pos, format!("label key `{key}` {why}"))
         } else {
@@ -59,6 +64,8 @@ fn check_labels(obj: &Object, labels: Option<&Node>, base: &str, out: &mut Vec<D
             }
         };
         let pos = if pos.is_known() { pos } else { obj.pos() };
+        // Worked out only for a problem: most labels have none.
+        let ptr = format!("{}/{}", base(), key.replace('~', "~0").replace('/', "~1"));
         out.push(Diagnostic::new(format!("{}: {msg}", describe(obj)), pos).at_path(ptr));
     }
 }
@@ -69,13 +76,13 @@ impl Check for LabelValues {
     }
 
     fn run(&self, obj: &Object, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-        check_labels(obj, obj.metadata().get("labels"), "/metadata/labels", out);
+        check_labels(obj, obj.metadata().get("labels"), || "/metadata/labels".into(), out);
         if let Some(pod) = pod_of(obj, ctx)
             && obj.kind() != "Pod"
         {
             let base = crate::support::pod_spec_path(&pod);
-            let meta_base = format!("{}/metadata/labels", base.trim_end_matches("/spec"));
-            check_labels(obj, pod.meta.get("labels"), &meta_base, out);
+            let meta_base = || format!("{}/metadata/labels", base.trim_end_matches("/spec"));
+            check_labels(obj, pod.meta.get("labels"), meta_base, out);
         }
     }
 }

@@ -60,9 +60,10 @@ impl Check for MissingPodDisruptionBudget {
         out.push(field_diag(
             obj,
             &["spec", "template", "metadata", "labels"],
-            format!(
-                "{} is not covered by a PodDisruptionBudget: {why}",
-                describe(obj)
+            cat!(
+                describe(obj),
+                " is not covered by a PodDisruptionBudget: ",
+                why
             ),
         ));
     }

@@ -62,9 +62,14 @@ impl Check for PodNetworkIsolationIncomplete {
         let (pos, path) = labels_site(&pod);
         out.push(
             Diagnostic::new(
-                format!(
-                    "the NetworkPolicies selecting {} do not restrict {open}: all {open} traffic is allowed",
-                    pods_of(obj)
+                cat!(
+                    "the NetworkPolicies selecting ",
+                    pods_of(obj),
+                    " do not restrict ",
+                    open,
+                    ": all ",
+                    open,
+                    " traffic is allowed"
                 ),
                 pos,
             )

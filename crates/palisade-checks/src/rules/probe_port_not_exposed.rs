@@ -61,9 +61,16 @@ impl Check for ProbePortNotExposed {
                     &pod,
                     &c,
                     &[field, handler, "port"],
-                    format!(
-                        "container `{}` does not expose TCP port {port_text} used by its {word} probe ({handler})",
-                        c.name
+                    cat!(
+                        "container `",
+                        c.name,
+                        "` does not expose TCP port ",
+                        port_text,
+                        " used by its ",
+                        word,
+                        " probe (",
+                        handler,
+                        ")"
                     ),
                 ));
             }

@@ -15,6 +15,10 @@ pub fn full_match(pattern: &str) -> Option<Regex> {
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    // Looked up before inserting: a key is only allocated the first time.
+    if let Some(r) = map.get(pattern) {
+        return r.clone();
+    }
     map.entry(pattern.to_string())
         .or_insert_with(|| Regex::new(&format!("^(?:{pattern})$")).ok())
         .clone()

@@ -247,9 +247,9 @@ pub fn ingress_backends<'a>(ing: &'a Object) -> Vec<Backend<'a>> {
 /// "the pods of Deployment `web`", or "Pod `debug`" for a bare Pod, for messages.
 pub fn pods_of(obj: &Object) -> String {
     if obj.kind() == "Pod" {
-        format!("Pod `{}`", obj.name())
+        cat!("Pod `", obj.name(), "`")
     } else {
-        format!("the pods of {} `{}`", obj.kind(), obj.name())
+        cat!("the pods of ", obj.kind(), " `", obj.name(), "`")
     }
 }
 

@@ -26,6 +26,18 @@ pub const ALLOWED_NAMES: Param = Param {
 /// environment variable and ConfigMap key of a scan.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    // `*word*`, most of the default patterns: a substring search, without backtracking.
+    if let Some(word) = pattern.strip_prefix('*').and_then(|r| r.strip_suffix('*'))
+        && !word.contains('*')
+    {
+        let w = word.as_bytes();
+        return w.is_empty() || t.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    }
+    backtrack(p, t)
+}
+
+/// Any `*` glob, ASCII case-insensitive.
+fn backtrack(p: &[u8], t: &[u8]) -> bool {
     // Iterative wildcard matching with backtracking to the last `*`.
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
@@ -139,6 +151,24 @@ pub fn only_references(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substring_globs_match_as_backtracking_does() {
+        for p in ["*password*", "*PassWord*", "**", "*a*", "*_*", "*secret*"] {
+            for t in [
+                "",
+                "a",
+                "DB_PASSWORD",
+                "password",
+                "passwor",
+                "MY_SECRET_X",
+                "x_y",
+            ] {
+                let expected = backtrack(p.as_bytes(), t.as_bytes());
+                assert_eq!(glob_match(p, t), expected, "{p} on {t}");
+            }
+        }
+    }
 
     #[test]
     fn globs() {

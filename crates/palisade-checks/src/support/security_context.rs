@@ -132,6 +132,8 @@ fn annotation_profile<'a>(pod: &PodSpec<'a>, keys: &[String]) -> Option<Profile<
 /// the legacy annotations (container, then pod), which API servers still translate into fields.
 pub fn seccomp<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>> {
     field_profile(pod, c, "seccompProfile").or_else(|| {
+        // Most pods have no annotations: then no key is built.
+        pod.meta.get("annotations")?;
         annotation_profile(
             pod,
             &[
@@ -146,6 +148,7 @@ pub fn seccomp<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>> 
 /// else the `container.apparmor.security.beta.kubernetes.io/<name>` annotation.
 pub fn apparmor<'a>(pod: &PodSpec<'a>, c: &Container<'a>) -> Option<Profile<'a>> {
     field_profile(pod, c, "appArmorProfile").or_else(|| {
+        pod.meta.get("annotations")?;
         annotation_profile(
             pod,
             &[format!(

@@ -135,7 +135,7 @@ impl Amount {
 
 /// "Deployment web" for messages.
 pub fn describe(obj: &Object) -> String {
-    format!("{} `{}`", obj.kind(), obj.name())
+    cat!(obj.kind(), " `", obj.name(), "`")
 }
 
 #[cfg(test)]
