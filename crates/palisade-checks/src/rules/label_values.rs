@@ -1,4 +1,4 @@
-use crate::support::pod::pod_of;
+use crate::support::pod::{pod_of, pointer};
 use crate::support::metadata::{label_key_problem, label_value_problem};
 use crate::support::workloads::describe;
 use crate::{Check, CheckMeta, Ctx};
@@ -65,7 +65,7 @@ fn check_labels(
         };
         let pos = if pos.is_known() { pos } else { obj.pos() };
         // Worked out only for a problem: most labels have none.
-        let ptr = format!("{}/{}", base(), key.replace('~', "~0").replace('/', "~1"));
+        let ptr = pointer(&base(), &[key]);
         out.push(Diagnostic::new(format!("{}: {msg}", describe(obj)), pos).at_path(ptr));
     }
 }
