@@ -11,6 +11,8 @@ use palisade_engine::{Finding, Scan};
 use palisade_model::Severity;
 use palisade_render::Texts;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 pub use json::to_json;
 
@@ -119,36 +121,149 @@ pub fn write(
 }
 
 /// Renders `items` on all cores and writes them in order: byte for byte what rendering them
-/// one after another writes. `render(buf, i, item)` appends item `i`; `typical` is the bytes an
-/// item usually takes; `state` starts afresh for each chunk (for what consecutive items share).
-/// A chunk per thread at a time, so the buffers stay small.
+/// one after another writes. `render(state, buf, i, item)` appends item `i`; `typical` is the
+/// bytes an item usually takes; `state` starts afresh for each chunk (for what consecutive items
+/// share).
+///
+/// Written by hand (rayon has no ordered streaming): the calling thread writes chunks out as
+/// they are ready and renders when the next one is not, while the pool's other threads render
+/// ahead, never more than `WINDOW` chunks past what is written, so the buffers stay small. Done
+/// a window at a time with a barrier after each, as before, the threads waited on each other
+/// about 300 times in a large report (measured: 0.027-0.033 s against 0.023 s of work).
 pub(crate) fn write_in_order<'a, T: Sync, S: Default>(
     w: &mut (impl std::io::Write + ?Sized),
     items: &'a [T],
     typical: usize,
     render: impl Fn(&mut S, &mut Vec<u8>, usize, &'a T) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
-    use rayon::prelude::*;
     const CHUNK: usize = 256;
-    let window = CHUNK * rayon::current_num_threads();
-    for (k, part) in items.chunks(window).enumerate() {
-        let bufs: Vec<std::io::Result<Vec<u8>>> = part
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut buf = Vec::with_capacity(chunk.len() * typical);
-                let mut state = S::default();
-                for (j, item) in chunk.iter().enumerate() {
-                    render(&mut state, &mut buf, k * window + c * CHUNK + j, item)?;
+    let chunks = items.len().div_ceil(CHUNK);
+    let helpers = rayon::current_num_threads().saturating_sub(1).min(chunks);
+    let window = 2 * (helpers + 1);
+    let render_chunk = |c: usize| -> std::io::Result<Vec<u8>> {
+        let part = &items[c * CHUNK..items.len().min((c + 1) * CHUNK)];
+        let mut buf = Vec::with_capacity(part.len() * typical);
+        let mut state = S::default();
+        for (j, item) in part.iter().enumerate() {
+            render(&mut state, &mut buf, c * CHUNK + j, item)?;
+        }
+        Ok(buf)
+    };
+    if helpers == 0 {
+        for c in 0..chunks {
+            w.write_all(&render_chunk(c)?)?;
+        }
+        return Ok(());
+    }
+    let order = Order {
+        next: AtomicUsize::new(0),
+        state: Mutex::new(Slots {
+            ready: (0..chunks).map(|_| None).collect(),
+            written: 0,
+            stop: false,
+        }),
+        changed: Condvar::new(),
+    };
+    rayon::in_place_scope(|scope| {
+        for _ in 0..helpers {
+            scope.spawn(|_| {
+                while let Some(c) = order.claim(chunks, window) {
+                    order.put(c, render_chunk(c));
                 }
-                Ok(buf)
-            })
-            .collect();
-        for b in bufs {
-            w.write_all(&b?)?;
+            });
+        }
+        let outcome = (0..chunks).try_for_each(|c| {
+            let buf = order.take(c, |k| order.put(k, render_chunk(k)), chunks, window)?;
+            w.write_all(&buf)
+        });
+        if outcome.is_err() {
+            order.stop();
+        }
+        outcome
+    })
+}
+
+/// Chunk hand-over for `write_in_order`.
+struct Order {
+    /// The next chunk to claim.
+    next: AtomicUsize,
+    state: Mutex<Slots>,
+    changed: Condvar,
+}
+
+struct Slots {
+    /// Rendered chunks not yet written.
+    ready: Vec<Option<std::io::Result<Vec<u8>>>>,
+    /// Chunks written so far.
+    written: usize,
+    /// The writer gave up (a write failed): render nothing more.
+    stop: bool,
+}
+
+impl Order {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The next chunk to render, once it is within `window` of what is written; `None` when
+    /// every chunk is claimed or the writer stopped.
+    fn claim(&self, chunks: usize, window: usize) -> Option<usize> {
+        let c = self.next.fetch_add(1, Ordering::Relaxed);
+        if c >= chunks {
+            return None;
+        }
+        let mut s = self.lock();
+        while c >= s.written + window && !s.stop {
+            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+        }
+        (!s.stop).then_some(c)
+    }
+
+    fn put(&self, c: usize, out: std::io::Result<Vec<u8>>) {
+        self.lock().ready[c] = Some(out);
+        self.changed.notify_all();
+    }
+
+    /// Chunk `c`, once rendered; meanwhile renders (with `help`) a chunk no one has claimed,
+    /// when one is within the window. Never waits for a chunk no one is rendering: chunks are
+    /// claimed in order, and `c` is within the window, so its claimer does not wait.
+    fn take(
+        &self,
+        c: usize,
+        help: impl Fn(usize),
+        chunks: usize,
+        window: usize,
+    ) -> std::io::Result<Vec<u8>> {
+        loop {
+            let mut s = self.lock();
+            if let Some(out) = s.ready[c].take() {
+                s.written = c + 1;
+                drop(s);
+                self.changed.notify_all();
+                return out;
+            }
+            let k = self.next.load(Ordering::Relaxed);
+            if k < chunks
+                && k < s.written + window
+                && self
+                    .next
+                    .compare_exchange(k, k + 1, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                drop(s);
+                help(k);
+                continue;
+            }
+            while s.ready[c].is_none() {
+                s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+            }
         }
     }
-    Ok(())
+
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.changed.notify_all();
+    }
 }
 
 /// Findings grouped by `group_by`, groups in first-seen order of the sorted findings.
@@ -185,4 +300,98 @@ pub(crate) fn test_scan(
     )
     .expect("the default configuration is valid");
     engine.run(objects, errors, Vec::new())
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::write_in_order;
+
+    /// Item `i` as the tests render it; `state` counts the items of the chunk so far.
+    fn render(state: &mut usize, buf: &mut Vec<u8>, i: usize, item: &u32) -> std::io::Result<()> {
+        *state += 1;
+        buf.extend_from_slice(format!("{i}:{item}:{state};").as_bytes());
+        Ok(())
+    }
+
+    fn serial(items: &[u32]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (c, chunk) in items.chunks(256).enumerate() {
+            let mut state = 0;
+            for (j, item) in chunk.iter().enumerate() {
+                render(&mut state, &mut out, c * 256 + j, item).unwrap();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn writes_what_rendering_in_turn_writes_whatever_the_pool() {
+        for n in [0, 1, 255, 256, 257, 5000, 40_000] {
+            let items: Vec<u32> = (0..n).map(|i| i * 7 % 1013).collect();
+            let want = serial(&items);
+            for threads in [1, 2, 3, 8] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                // From inside the pool (a worker is the writer) and from outside it.
+                let inside = pool.install(|| {
+                    let mut out = Vec::new();
+                    write_in_order(&mut out, &items, 8, render).unwrap();
+                    out
+                });
+                assert!(
+                    inside == want,
+                    "{n} items, {threads} threads, inside the pool"
+                );
+                let mut outside = Vec::new();
+                pool.in_place_scope(|_| write_in_order(&mut outside, &items, 8, render))
+                    .unwrap();
+                let mut global = Vec::new();
+                write_in_order(&mut global, &items, 8, render).unwrap();
+                assert!(global == want, "{n} items, global pool");
+                assert!(outside == want, "{n} items, {threads} threads, outside");
+            }
+        }
+    }
+
+    /// A writer that accepts `left` bytes, then fails.
+    struct Full {
+        left: usize,
+    }
+
+    impl std::io::Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.left == 0 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            let n = buf.len().min(self.left);
+            self.left -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failing_writer_or_render_stops_the_work_with_its_error() {
+        let items: Vec<u32> = (0..100_000).collect();
+        for left in [0, 10, 100_000] {
+            let err = write_in_order(&mut Full { left }, &items, 8, render).unwrap_err();
+            assert_eq!(err.to_string(), "disk full");
+        }
+        let failing = |_: &mut (), buf: &mut Vec<u8>, i: usize, _: &u32| {
+            if i == 30_000 {
+                return Err(std::io::Error::other("cannot render"));
+            }
+            buf.push(b'x');
+            Ok(())
+        };
+        let mut out = Vec::new();
+        let err = write_in_order(&mut out, &items, 1, failing).unwrap_err();
+        assert_eq!(err.to_string(), "cannot render");
+        // What comes before the failing chunk was written, nothing after it.
+        assert_eq!(out.len(), 30_000 / 256 * 256);
+    }
 }
