@@ -320,17 +320,14 @@ fn load_error(e: &LoadError) -> LoadErrorOut<'_> {
 
 /// Writes the report (layout: see `Lines`), followed by a newline.
 pub fn write(scan: &Scan, opts: &Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let counts = scan.counts();
     let summary = Summary {
         objects: scan.objects.len(),
         findings: scan.findings.len(),
-        by_severity: scan
-            .counts()
-            .iter()
-            .map(|(s, n)| (s.to_string(), *n))
-            .collect(),
+        by_severity: counts.iter().map(|(s, n)| (s.to_string(), *n)).collect(),
         score: scan.score(),
         fail_on: opts.fail_on,
-        failed: scan.count_at_least(opts.fail_on) > 0,
+        failed: counts.iter().any(|&(s, n)| s >= opts.fail_on && n > 0),
         exempted: scan.exempted.len(),
         input_errors: scan.input_errors.len(),
     };
