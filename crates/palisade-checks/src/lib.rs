@@ -4,7 +4,7 @@
 //! rationale, remediation, references and parameters beside the code; `build.rs` registers
 //! them. `docs/checks.md` is generated from this metadata (see [`docs::markdown`]).
 
-/// Joins string pieces into one exactly sized `String`, for the messages of most findings:
+/// Joins string pieces into one `String`, sized once, for the messages of most findings:
 /// `cat!("container `", c.name, "` runs as root")`. See `support::cat` for why not `format!`.
 macro_rules! cat {
     ($($part:expr),+ $(,)?) => {

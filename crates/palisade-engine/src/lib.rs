@@ -693,6 +693,7 @@ impl Engine {
                     exemption,
                 };
                 s.push(f, &d);
+                d.recycle();
                 seq = seq.saturating_add(1);
             }
         }

@@ -177,10 +177,10 @@ fn child(mode: &str, dir: &str) {
         // As `palisade scan` does: the process ends without freeing the scan piece by piece.
         std::mem::forget(scan);
         eprintln!(
-            "    findings: {}; phases: parse {parsed:.3} s, checks {:.3} s (index {:.3}, pass 1 \
-             {:.3}, pass 2 {:.3}, order {:.3}), report {:.3} s; RSS after parse {:.1} MB, after \
-             checks {:.1} MB, peak {:.1} MB; CPU: parse {parsed_cpu:.3} s, checks {:.3} s, report \
-             {:.3} s",
+            "    findings: {}; phases: parse {parsed:.4} s, checks {:.4} s (index {:.4}, pass 1 \
+             {:.4}, pass 2 {:.4}, order {:.4}), report {:.4} s; RSS after parse {:.1} MB, after \
+             checks {:.1} MB, peak {:.1} MB; CPU: parse {parsed_cpu:.4} s, checks {:.4} s, report \
+             {:.4} s",
             findings,
             checked - parsed,
             steps.index.as_secs_f64(),

@@ -18,12 +18,13 @@ pub mod workloads;
 
 use palisade_model::{Container, Diagnostic, PodSpec};
 
-/// Joins `parts` into one exactly sized string (the `cat!` macro). Checks build the messages of
+/// Joins `parts` into one string, sized once (the `cat!` macro; a spare string when the thread
+/// has one, see `palisade_model::diag::recycle`). Checks build the messages of
 /// most findings with it: `format!` spends longer in its machinery (a dynamic call and padding
 /// logic per argument, regrowing the string past its estimate) than in copying the text;
 /// measured about twice as slow per message.
 pub fn cat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    let mut s = palisade_model::diag::string_with_capacity(parts.iter().map(|p| p.len()).sum());
     for p in parts {
         s.push_str(p);
     }
@@ -36,8 +37,8 @@ pub fn container_path(pod: &PodSpec, c: &Container) -> String {
     container_pointer(pod, c, &[])
 }
 
-/// `container_path` followed by `field`. Built in one exactly sized allocation without the
-/// formatting machinery: checks build one for most of a scan's findings.
+/// `container_path` followed by `field`. Built in one string sized once (a spare one when the
+/// thread has one), without the formatting machinery: checks build one for most of a scan's findings.
 fn container_pointer(pod: &PodSpec, c: &Container, field: &[&str]) -> String {
     let mut digits = itoa::Buffer::new();
     let index = digits.format(c.index);
@@ -48,7 +49,7 @@ fn container_pointer(pod: &PodSpec, c: &Container, field: &[&str]) -> String {
         + 1
         + index.len()
         + field.iter().map(|f| f.len() + 1).sum::<usize>();
-    let mut path = String::with_capacity(len);
+    let mut path = palisade_model::diag::string_with_capacity(len);
     path.push_str(pod.spec_pointer);
     path.push('/');
     path.push_str(kind);
@@ -77,7 +78,7 @@ pub fn container_diag(pod: &PodSpec, c: &Container, field: &[&str], message: Str
 #[cfg(test)]
 mod tests {
     #[test]
-    fn cat_joins_pieces_into_an_exactly_sized_string() {
+    fn cat_joins_pieces_into_one_string() {
         let name = String::from("app");
         let s = cat!(
             "container `",
@@ -86,7 +87,10 @@ mod tests {
             itoa::Buffer::new().format(7)
         );
         assert_eq!(s, "container `app` runs with UID 7");
-        assert_eq!(s.capacity(), s.len());
+        assert!(s.capacity() >= s.len());
+        // Built in a spare string, it holds only its own pieces.
+        palisade_model::diag::recycle(s);
+        assert_eq!(cat!("a", "b"), "ab");
         assert_eq!(super::cat(&[]), "");
     }
 }

@@ -20,10 +20,23 @@ pub fn escape(segment: &str) -> String {
 
 /// `base` followed by `keys` as JSON-pointer segments.
 pub fn pointer(base: &str, keys: &[&str]) -> String {
-    let mut p = base.to_string();
+    let len = base.len() + keys.iter().map(|k| k.len() + 1).sum::<usize>();
+    let mut p = palisade_model::diag::string_with_capacity(len);
+    p.push_str(base);
     for k in keys {
         p.push('/');
-        p.push_str(&escape(k));
+        // Escaped in place: `escape` would build two strings per key.
+        if k.contains(['~', '/']) {
+            for ch in k.chars() {
+                match ch {
+                    '~' => p.push_str("~0"),
+                    '/' => p.push_str("~1"),
+                    c => p.push(c),
+                }
+            }
+        } else {
+            p.push_str(k);
+        }
     }
     p
 }
@@ -196,6 +209,17 @@ pub fn fix_json(check: &dyn crate::Check, docs: &[serde_json::Value]) -> Vec<ser
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointer_escapes_each_key_as_rfc_6901_says() {
+        let keys = ["containers", "a/b", "x~y", "~/", ""];
+        let want: String = keys.iter().map(|k| format!("/{}", escape(k))).collect();
+        assert_eq!(pointer("/spec", &keys), format!("/spec{want}"));
+        assert_eq!(pointer("/spec", &keys), "/spec/containers/a~1b/x~0y/~0~1/");
+        // A spare string handed back keeps nothing of its former text.
+        palisade_model::diag::recycle("leftover".repeat(10));
+        assert_eq!(pointer("", &["k"]), "/k");
+    }
 
     #[test]
     fn set_op_creates_missing_parents() {

@@ -59,13 +59,22 @@ pub fn effective_diag(
     keys: &[&str],
     message: String,
 ) -> palisade_model::Diagnostic {
-    let mut full = vec!["securityContext"];
-    full.extend_from_slice(keys);
-    match origin {
-        Some(Origin::Pod) => {
-            crate::support::pod::pod_diag(pod, &full, message).in_container(c.name)
+    // On the stack: this runs for many of a scan's findings, and keys are few.
+    let mut buf = ["securityContext"; 8];
+    let long: Vec<&str>;
+    let full: &[&str] = match buf.get_mut(1..=keys.len()) {
+        Some(rest) => {
+            rest.copy_from_slice(keys);
+            &buf[..=keys.len()]
         }
-        _ => crate::support::container_diag(pod, c, &full, message),
+        None => {
+            long = ["securityContext"].iter().chain(keys).copied().collect();
+            &long
+        }
+    };
+    match origin {
+        Some(Origin::Pod) => crate::support::pod::pod_diag(pod, full, message).in_container(c.name),
+        _ => crate::support::container_diag(pod, c, full, message),
     }
 }
 
