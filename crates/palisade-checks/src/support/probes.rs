@@ -4,7 +4,7 @@ use crate::support::container_diag;
 use crate::support::pod::pod_of;
 use crate::support::workloads::{is_batch, services_for};
 use crate::{Check, CheckMeta, Ctx};
-use palisade_model::{Container, Diagnostic, Node, Object, Value};
+use palisade_model::{Container, Diagnostic, Node, Object, PodSpec, Value};
 
 /// The three probe fields with the word used in messages.
 pub const PROBES: &[(&str, &str)] = &[
@@ -47,21 +47,11 @@ impl Check for ProbeMissing {
             .iter()
             .find(|(f, _)| *f == self.field)
             .map_or(self.field, |(_, w)| w);
-        let mut services = String::new();
-        if self.name_services {
-            let names: Vec<String> = services_for(ctx.index, &pod)
-                .iter()
-                .map(|s| format!("`{}`", s.name()))
-                .collect();
-            if !names.is_empty() {
-                services = format!(
-                    "; Service {} sends traffic to it before it is ready",
-                    names.join(", ")
-                );
-            }
-        }
+        // The Services are looked up only for a pod with a container that lacks the probe.
+        let mut services: Option<String> = None;
         for c in pod.containers() {
             if !has_probe(&c, self.field) {
+                let services = services.get_or_insert_with(|| self.services_note(ctx, &pod));
                 out.push(container_diag(
                     &pod,
                     &c,
@@ -77,6 +67,26 @@ impl Check for ProbeMissing {
                 ));
             }
         }
+    }
+}
+
+impl ProbeMissing {
+    /// "; Service `a`, `b` sends traffic to it before it is ready", when asked to and any does.
+    fn services_note(&self, ctx: &Ctx, pod: &PodSpec) -> String {
+        if !self.name_services {
+            return String::new();
+        }
+        let names: Vec<String> = services_for(ctx.index, pod)
+            .iter()
+            .map(|s| format!("`{}`", s.name()))
+            .collect();
+        if names.is_empty() {
+            return String::new();
+        }
+        format!(
+            "; Service {} sends traffic to it before it is ready",
+            names.join(", ")
+        )
     }
 }
 
