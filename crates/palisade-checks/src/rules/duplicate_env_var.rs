@@ -31,13 +31,17 @@ static META: CheckMeta = CheckMeta {
     assumptions: "",
 };
 
+/// The `name` of an `env` entry.
+fn env_name(e: &Node) -> Option<&str> {
+    e.get("name").and_then(Node::as_str)
+}
+
 /// Indices of the `env` entries that a later entry with the same name overrides.
 fn overridden(env: &[Node]) -> Vec<usize> {
-    fn name(e: &Node) -> Option<&str> {
-        e.get("name").and_then(Node::as_str)
-    }
     (0..env.len())
-        .filter(|&i| name(&env[i]).is_some_and(|n| env[i + 1..].iter().any(|e| name(e) == Some(n))))
+        .filter(|&i| {
+            env_name(&env[i]).is_some_and(|n| env[i + 1..].iter().any(|e| env_name(e) == Some(n)))
+        })
         .collect()
 }
 
@@ -56,14 +60,23 @@ impl Check for DuplicateEnvVar {
         };
         for c in pod.all_containers() {
             let env = c.get("env").map(Node::items).unwrap_or(&[]);
+            // Short lists (nearly all) are searched in place, without a vector per container.
             let mut seen: Vec<&str> = Vec::new();
+            let long = env.len() > 32;
             let mut reported: Vec<&str> = Vec::new();
             for (i, e) in env.iter().enumerate() {
-                let Some(name) = e.get("name").and_then(Node::as_str) else {
+                let Some(name) = env_name(e) else {
                     continue;
                 };
-                if !seen.contains(&name) {
-                    seen.push(name);
+                let first = if long {
+                    !seen.contains(&name) && {
+                        seen.push(name);
+                        true
+                    }
+                } else {
+                    !env[..i].iter().any(|p| env_name(p) == Some(name))
+                };
+                if first {
                     continue;
                 }
                 if reported.contains(&name) {
@@ -115,5 +128,25 @@ mod tests {
             {"name": "A", "value": "3"}, {"name": "A", "value": "4"}, {"value": "no name"}
         ]));
         assert_eq!(overridden(env.items()), [0, 2]);
+    }
+
+    /// Short env lists are searched in place, long ones with a list of names seen: both report
+    /// each repeated name once, at its second entry.
+    #[test]
+    fn short_and_long_env_lists_report_the_same_repeats() {
+        for filler in [0, 40] {
+            let mut env: Vec<serde_json::Value> = (0..filler)
+                .map(|i| serde_json::json!({"name": format!("F{i}"), "value": "x"}))
+                .collect();
+            for n in ["A", "B", "A", "C", "A", "B"] {
+                env.push(serde_json::json!({"name": n, "value": "v"}));
+            }
+            let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "app", "image": "i", "env": env}]}});
+            let d = crate::support::pod::run_json(CHECK, &[pod]);
+            let paths: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
+            let at = |k: usize| format!("/spec/containers/0/env/{}/name", filler + k);
+            assert_eq!(paths, [at(2), at(5)], "{filler} other entries");
+        }
     }
 }

@@ -95,7 +95,9 @@ impl Check for ForbiddenAnnotations {
         );
         if obj.kind() != "Pod"
             && let Some(pod) = pod_of(obj, ctx)
+            && let Some(annotations) = pod.meta.get("annotations")
         {
+            // The template's path is built only for a template with annotations: most have none.
             let spec_path = crate::support::pod_spec_path(&pod);
             let mut base: Vec<&str> = spec_path
                 .trim_start_matches('/')
@@ -103,7 +105,7 @@ impl Check for ForbiddenAnnotations {
                 .split('/')
                 .collect();
             base.extend(["metadata", "annotations"]);
-            check(obj, pod.meta.get("annotations"), &base, ctx, out);
+            check(obj, Some(annotations), &base, ctx, out);
         }
     }
 }
