@@ -71,6 +71,16 @@ pub struct Ctx<'a> {
     pub judged: Option<(&'a Object, Option<PodSpec<'a>>)>,
     /// What `Check::prepare` worked out from `params`, when the caller prepared it.
     pub prepared: Option<&'a Prepared>,
+    /// What several checks of the `judged` object work out alike, kept for the others.
+    pub memo: Option<&'a Memo>,
+}
+
+/// What several checks of one object work out alike (see `Ctx::memo`): a caller that runs many
+/// checks on one object gives them one fresh `Memo` per object.
+#[derive(Default)]
+pub struct Memo {
+    /// How NetworkPolicies isolate the pod: two checks ask, and it takes a selector lookup.
+    pub(crate) isolation: std::cell::OnceCell<Option<support::network::Isolation>>,
 }
 
 /// Parameters a check worked out once (see `Check::prepare`).
@@ -86,6 +96,7 @@ impl<'a> Ctx<'a> {
             params,
             judged: None,
             prepared: None,
+            memo: None,
         }
     }
 

@@ -42,9 +42,11 @@ fn diagnostics(id: &str, objects: &[Object], alone: bool) -> Vec<String> {
         // The engine hands every check the pod spec it worked out once, and what the check
         // prepared from its parameters: same verdict.
         let prepared = check.prepare(&params);
+        let memo = palisade_checks::Memo::default();
         let judged = Ctx {
             judged: Some((obj, PodSpec::of(obj, &custom))),
             prepared: prepared.as_deref(),
+            memo: Some(&memo),
             ..Ctx::new(&index, &params)
         };
         let mut with_pod = Vec::new();

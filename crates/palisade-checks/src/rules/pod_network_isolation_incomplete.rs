@@ -1,4 +1,4 @@
-use crate::support::network::{isolation, labels_site, pods_of};
+use crate::support::network::{isolation_of, labels_site, pods_of};
 use crate::support::pod::pod_of;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
@@ -50,7 +50,7 @@ impl Check for PodNetworkIsolationIncomplete {
         let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
-        let Some(iso) = isolation(ctx.index, &pod).filter(|i| i.selected) else {
+        let Some(iso) = isolation_of(ctx, &pod).filter(|i| i.selected) else {
             return;
         };
         let open = match (iso.ingress, iso.egress) {

@@ -1,4 +1,4 @@
-use crate::support::network::{isolation, labels_site, pods_of};
+use crate::support::network::{isolation_of, labels_site, pods_of};
 use crate::support::pod::pod_of;
 use crate::{Check, CheckMeta, Ctx};
 use palisade_model::{Category, Diagnostic, Object, Severity};
@@ -54,7 +54,7 @@ impl Check for PodNotCoveredByNetworkPolicy {
         let Some(pod) = pod_of(obj, ctx) else {
             return;
         };
-        if isolation(ctx.index, &pod).is_none_or(|iso| iso.selected) {
+        if isolation_of(ctx, &pod).is_none_or(|iso| iso.selected) {
             return;
         }
         let (pos, path) = labels_site(&pod);

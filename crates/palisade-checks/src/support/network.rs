@@ -282,6 +282,17 @@ pub fn isolation(index: &Index, pod: &PodSpec) -> Option<Isolation> {
     Some(iso)
 }
 
+/// `isolation` of `pod`, worked out once per judged object for all checks that ask (see
+/// `Ctx::memo`).
+pub fn isolation_of(ctx: &crate::Ctx, pod: &PodSpec) -> Option<Isolation> {
+    match (ctx.memo, ctx.judged) {
+        (Some(memo), Some((judged, _))) if std::ptr::eq(judged, pod.object) => {
+            *memo.isolation.get_or_init(|| isolation(ctx.index, pod))
+        }
+        _ => isolation(ctx.index, pod),
+    }
+}
+
 /// Where findings about a pod's labels point: the template's `labels`, else its metadata, else
 /// the object; with the JSON pointer of the labels.
 pub fn labels_site(pod: &PodSpec) -> (Pos, String) {
