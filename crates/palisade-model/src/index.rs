@@ -38,8 +38,8 @@ pub struct Index<'a> {
 /// Object indices grouped by a key, stored flat. Lookups copy a range out of the map, so a key
 /// borrowed for less than `'a` can still yield a slice that lives as long as the index.
 struct Buckets<K> {
-    /// Per key: `items[start..end]`, and the last object placed there (while building).
-    ranges: HashMap<K, (usize, usize, usize)>,
+    /// Per key: `items[start..end]`.
+    ranges: HashMap<K, (usize, usize)>,
     items: Vec<usize>,
 }
 
@@ -48,28 +48,29 @@ impl<K: std::hash::Hash + Eq + Copy> Buckets<K> {
     /// Counted first, then placed: no vector per key (most keys, such as a Service's own
     /// `app` label, have one object), and no second map.
     fn from_pairs(pairs: &[(K, usize)]) -> Self {
-        // Per key, while counting: (0, count, last object counted).
-        let mut ranges: HashMap<K, (usize, usize, usize)> = HashMap::default();
+        // Per key, while counting: (count, last object counted).
+        let mut ranges: HashMap<K, (usize, usize)> = HashMap::default();
         for &(k, i) in pairs {
-            let r = ranges.entry(k).or_insert((0, 0, usize::MAX));
-            if r.2 != i {
-                (r.1, r.2) = (r.1 + 1, i);
+            let r = ranges.entry(k).or_insert((0, usize::MAX));
+            if r.1 != i {
+                *r = (r.0 + 1, i);
             }
         }
-        // Then, while placing: (start, next free slot, last object placed).
+        // Then, while placing: (start, next free slot); the object placed last sits just
+        // before the free slot, since pairs come in object order.
         let mut total = 0;
         for r in ranges.values_mut() {
-            let count = r.1;
-            *r = (total, total, usize::MAX);
+            let count = r.0;
+            *r = (total, total);
             total += count;
         }
         let mut items = vec![0; total];
         for &(k, i) in pairs {
             if let Some(r) = ranges.get_mut(&k)
-                && r.2 != i
+                && (r.1 == r.0 || items[r.1 - 1] != i)
             {
                 items[r.1] = i;
-                (r.1, r.2) = (r.1 + 1, i);
+                r.1 += 1;
             }
         }
         Buckets { ranges, items }
@@ -84,7 +85,7 @@ impl<K: std::hash::Hash + Eq + Copy> Buckets<K> {
             .map(|(k, v)| {
                 let start = items.len();
                 items.extend(v);
-                (k, (start, items.len(), 0))
+                (k, (start, items.len()))
             })
             .collect();
         Buckets { ranges, items }
@@ -92,7 +93,7 @@ impl<K: std::hash::Hash + Eq + Copy> Buckets<K> {
 
     /// `items[start..end]` of `key`, if it has any.
     fn range(&self, key: &K) -> Option<(usize, usize)> {
-        self.ranges.get(key).map(|&(start, end, _)| (start, end))
+        self.ranges.get(key).copied()
     }
 }
 

@@ -15,7 +15,24 @@ pub fn pos_at(node: &Node, keys: &[&str]) -> Pos {
 
 /// Escapes one JSON-pointer segment (RFC 6901).
 pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(segment.len());
+    push_escaped(&mut out, segment);
+    out
+}
+
+/// Appends `segment` escaped as a JSON-pointer segment, without building a string for it.
+pub fn push_escaped(out: &mut String, segment: &str) {
+    if !segment.contains(['~', '/']) {
+        out.push_str(segment);
+        return;
+    }
+    for ch in segment.chars() {
+        match ch {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// `base` followed by `keys` as JSON-pointer segments.
@@ -25,18 +42,7 @@ pub fn pointer(base: &str, keys: &[&str]) -> String {
     p.push_str(base);
     for k in keys {
         p.push('/');
-        // Escaped in place: `escape` would build two strings per key.
-        if k.contains(['~', '/']) {
-            for ch in k.chars() {
-                match ch {
-                    '~' => p.push_str("~0"),
-                    '/' => p.push_str("~1"),
-                    c => p.push(c),
-                }
-            }
-        } else {
-            p.push_str(k);
-        }
+        push_escaped(&mut p, k);
     }
     p
 }
@@ -143,7 +149,7 @@ pub fn item_diag(
     let mut path = format!("{}/{list}/{index}", crate::support::container_path(pod, c));
     if let Some(f) = field {
         path.push('/');
-        path.push_str(&escape(f));
+        push_escaped(&mut path, f);
     }
     Diagnostic::new(message, pos)
         .at_path(path)
