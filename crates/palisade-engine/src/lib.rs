@@ -21,7 +21,6 @@ use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos,
 /// The admission request around an object under review (see `Engine::evaluate_alone`).
 pub use palisade_policy::AdmissionRequest;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// One problem in one object under one rule. Kept small: a large scan holds hundreds of
@@ -38,10 +37,12 @@ pub struct Finding {
     pub severity: Severity,
     /// Emission order among the object's findings of one pass: the last sort key.
     seq: u16,
-    /// `texts[start..path_at]` is the message, `texts[path_at..container_at]` the path and
-    /// `texts[container_at..end]` the container name (`container_at == NO_CONTAINER`: none,
-    /// and the path runs to `end`).
+    /// `texts[start..message_end]` is the message, `texts[path_at..container_at]` the path
+    /// and `texts[container_at..end]` the container name (`container_at == NO_CONTAINER`:
+    /// none, and the path runs to `end`). Findings of a chunk with the same message, or the
+    /// same path and container, share those bytes (see `Scratch::intern`).
     start: u32,
+    message_end: u32,
     path_at: u32,
     container_at: u32,
     end: u32,
@@ -54,7 +55,7 @@ pub struct Finding {
 impl Finding {
     /// What is wrong, specific to the object.
     pub fn message(&self) -> &str {
-        self.text(self.start, self.path_at)
+        self.text(self.start, self.message_end)
     }
     /// The field path as a JSON pointer; empty when the check gave none.
     pub fn path(&self) -> &str {
@@ -119,10 +120,8 @@ pub struct Scan {
 pub struct Timings {
     /// Building the index over all objects.
     pub index: std::time::Duration,
-    /// The rules that read other objects (with owners).
-    pub pass1: std::time::Duration,
-    /// The rules judged on each object alone, releasing trees.
-    pub pass2: std::time::Duration,
+    /// Every rule on every object, and owners.
+    pub judge: std::time::Duration,
     /// Scores, ordering and exemptions.
     pub order: std::time::Duration,
 }
@@ -284,6 +283,8 @@ struct Scratch {
     /// Findings whose texts are in `texts` (their `texts` is still `None`).
     pending: Vec<Finding>,
     texts: String,
+    /// The texts already in `texts`, by hash: (start, split, end) as `intern` returns them.
+    interned: foldhash::HashMap<u64, (u32, u32, u32)>,
     /// Sealed findings, not yet handed on.
     found: Vec<Finding>,
 }
@@ -298,30 +299,59 @@ impl Scratch {
         if self.texts.len() + len >= Finding::NO_CONTAINER as usize {
             self.seal();
         }
-        // Appends a part, giving where it starts.
-        let mut put = |part: &str| {
-            let at = self.texts.len() as u32;
-            self.texts.push_str(part);
-            at
-        };
-        f.start = put(&d.message);
-        f.path_at = put(&d.path);
-        f.container_at = container.map_or(Finding::NO_CONTAINER, &mut put);
-        f.end = self.texts.len() as u32;
+        (f.start, _, f.message_end) = self.intern(&d.message, None);
+        (f.path_at, f.container_at, f.end) = self.intern(&d.path, container);
         self.pending.push(f);
+    }
+
+    /// Where `a` followed by `b` sits in `texts`: (start, start of `b` or `NO_CONTAINER`, end).
+    /// Appended unless the chunk already holds the same pair. Most of a large scan's findings
+    /// repeat a message or path of a neighbouring object ("container `app` has no CPU limit",
+    /// `/spec/template/spec/containers/0/resources/limits/cpu`): on the benchmark corpus the
+    /// texts shrink from 21 MB to 4 MB, less to copy here, to hold and for reports to read.
+    fn intern(&mut self, a: &str, b: Option<&str>) -> (u32, u32, u32) {
+        use std::hash::BuildHasher;
+        let hash = foldhash::fast::FixedState::with_seed(0).hash_one((a, b));
+        let texts = &self.texts;
+        let same = |&(start, split, end): &(u32, u32, u32)| {
+            let (start, end) = (start as usize, end as usize);
+            let a_end = start + a.len();
+            texts.get(start..a_end) == Some(a)
+                && match b {
+                    None => split == Finding::NO_CONTAINER && a_end == end,
+                    Some(b) => split as usize == a_end && texts.get(a_end..end) == Some(b),
+                }
+        };
+        if let Some(&at) = self.interned.get(&hash).filter(|at| same(at)) {
+            return at;
+        }
+        let start = self.texts.len() as u32;
+        self.texts.push_str(a);
+        let split = match b {
+            Some(b) => {
+                let split = self.texts.len() as u32;
+                self.texts.push_str(b);
+                split
+            }
+            None => Finding::NO_CONTAINER,
+        };
+        let at = (start, split, self.texts.len() as u32);
+        // On a hash collision the first text keeps the slot; the second is just not shared.
+        self.interned.entry(hash).or_insert(at);
+        at
     }
 
     /// Hands the pending findings an exactly sized copy of their texts. A copy: the buffer keeps
     /// its capacity for the next chunk (handing it over and growing a new one measured 2 MB more
     /// peak RSS). One buffer per chunk rather than per finding: reports read neighbouring texts
-    /// faster, though on many small files the buffers fit the holes of released trees less well
-    /// (docs/performance.md).
+    /// faster, and repeated texts are stored once (see `intern`).
     fn seal(&mut self) {
         if self.pending.is_empty() {
             return;
         }
         let texts = Arc::new(String::from(self.texts.as_str()));
         self.texts.clear();
+        self.interned.clear();
         self.found.extend(self.pending.drain(..).map(|mut f| {
             f.texts = Some(Arc::clone(&texts));
             f
@@ -351,13 +381,8 @@ pub struct Engine {
     /// Per rule (indexed like `rules`): enabled and judged on the object alone (not
     /// `cross_object`): what admission runs.
     alone: Vec<bool>,
-    /// How a scan splits the enabled rules into two passes. `whole_set`: every rule that may
-    /// read other objects in a scan (cross-object checks; PSS, policies and images, which
-    /// index the set when prepared) runs first, with all objects indexed. `per_object`: the
-    /// built-in checks judged on the object alone run second, object by object, each object's
-    /// tree released once judged, so a large scan never holds all trees and all findings.
-    whole_set: Vec<bool>,
-    per_object: Vec<bool>,
+    /// Per rule: enabled, whatever it reads: what a scan runs.
+    enabled: Vec<bool>,
     severity: Vec<Severity>,
     exemptions: exempt::Exemptions,
     owners: owner::Owners,
@@ -454,19 +479,6 @@ impl Engine {
             .zip(&enabled)
             .map(|(r, &on)| on && !r.cross_object)
             .collect();
-        // The built-in catalogue is evaluator 0; `cross_object_flag_matches_behaviour` (in
-        // palisade-checks) pins that its other checks give the same verdict with nothing indexed.
-        let builtin_end = offsets.get(1).copied().unwrap_or(rules.len());
-        let per_object: Vec<bool> = alone
-            .iter()
-            .enumerate()
-            .map(|(i, &a)| a && i < builtin_end)
-            .collect();
-        let whole_set = enabled
-            .iter()
-            .zip(&per_object)
-            .map(|(&on, &p)| on && !p)
-            .collect();
         let mut severity = Vec::with_capacity(rules.len());
         for r in &rules {
             let s = match config.checks.severity.get(&r.id) {
@@ -488,8 +500,7 @@ impl Engine {
             rules,
             offsets,
             alone,
-            whole_set,
-            per_object,
+            enabled,
             severity,
             exemptions,
             owners,
@@ -502,18 +513,21 @@ impl Engine {
         &self.rules
     }
 
-    /// Evaluates every object with every enabled rule, in parallel. The returned objects keep
-    /// their identity and source; their trees are released once judged (see `per_object`).
+    /// Evaluates every object with every enabled rule, in parallel, each object once with all
+    /// its rules while its tree is in the cache (an earlier design judged the rules that read
+    /// other objects in a first pass and the rest in a second, freeing each tree after it:
+    /// that walked every tree twice, and was 6 ms slower on the benchmark corpus for no
+    /// lower peak RSS once findings shared their texts). The objects keep their trees.
     pub fn run(
         &self,
-        mut objects: Vec<Object>,
+        objects: Vec<Object>,
         input_errors: Vec<LoadError>,
         warnings: Vec<LoadError>,
     ) -> Scan {
         // Workers judge chunks of objects and append each chunk's findings to one vector, in
         // no particular order (they are sorted below). That vector grows in place (the
         // allocator remaps it), so the findings are never held twice.
-        const CHUNK: usize = 64;
+        const CHUNK: usize = 256;
         let mut timings = Timings::default();
         let mut clock = std::time::Instant::now();
         let mut lap = |d: &mut std::time::Duration| {
@@ -524,14 +538,14 @@ impl Engine {
         let owners: Vec<Arc<str>> = {
             let index = Index::new(&objects, &self.custom);
             lap(&mut timings.index);
-            let prepared = self.prepare_for(&index, &self.whole_set, None);
+            let prepared = self.prepare_for(&index, &self.enabled, None);
             objects
                 .par_chunks(CHUNK)
                 .enumerate()
                 .map_init(Scratch::default, |s, (c, chunk)| {
                     for (j, obj) in chunk.iter().enumerate() {
                         let i = (c * CHUNK + j) as u32;
-                        self.evaluate_into(&prepared, &self.whole_set, i, obj, s);
+                        self.evaluate_into(&prepared, &self.enabled, i, obj, s);
                     }
                     s.flush(&sink);
                     chunk
@@ -542,20 +556,7 @@ impl Engine {
                 .flatten_iter()
                 .collect()
         };
-        lap(&mut timings.pass1);
-        let nothing: [Object; 0] = [];
-        let no_index = Index::new(&nothing, &self.custom);
-        let prepared = self.prepare_for(&no_index, &self.per_object, None);
-        by_builder(&mut objects, CHUNK, |c, chunk, s: &mut Scratch| {
-            for (j, obj) in chunk.iter_mut().enumerate() {
-                let i = (c * CHUNK + j) as u32;
-                self.evaluate_into(&prepared, &self.per_object, i, obj, s);
-                obj.release_tree();
-            }
-            s.flush(&sink);
-        });
-        drop(prepared);
-        lap(&mut timings.pass2);
+        lap(&mut timings.judge);
         let mut findings = sink.into_inner().unwrap_or_else(PoisonError::into_inner);
         // Scores and the count of exempted findings in one pass on all cores, one part per
         // thread: done in turn on one core, passes over the findings (8.5 MB on the benchmark
@@ -686,6 +687,7 @@ impl Engine {
                     severity: self.severity[rule],
                     seq,
                     start: 0,
+                    message_end: 0,
                     path_at: 0,
                     container_at: Finding::NO_CONTAINER,
                     end: 0,
@@ -742,39 +744,6 @@ impl Engine {
         }
         ops
     }
-}
-
-/// Runs `work(chunk number, chunk, worker state)` on every `chunk`-sized chunk of `objects`, on
-/// all cores, each worker first taking the chunks whose trees it built (`Object::built_on`),
-/// then helping with the rest. Pass 2 frees each tree once judged, and a tree freed on another
-/// thread than the one that built it takes that thread's malloc arena lock while its owner
-/// allocates findings: measured, the pass took 0.07 s or 0.18 s on the benchmark corpus
-/// depending on which worker rayon happened to give which half.
-fn by_builder<S: Default>(
-    objects: &mut [Object],
-    chunk: usize,
-    work: impl Fn(usize, &mut [Object], &mut S) + Sync,
-) {
-    let threads = rayon::current_num_threads();
-    // Queue `threads` holds chunks built elsewhere (the main thread, a nested pool).
-    let mut queues: Vec<Vec<usize>> = vec![Vec::new(); threads + 1];
-    for (c, part) in objects.chunks(chunk).enumerate() {
-        let builder = part[0].built_on().filter(|&t| t < threads);
-        queues[builder.unwrap_or(threads)].push(c);
-    }
-    // Each chunk is claimed once (through its queue's cursor), so its lock is never contended.
-    let chunks: Vec<Mutex<&mut [Object]>> = objects.chunks_mut(chunk).map(Mutex::new).collect();
-    let cursors: Vec<AtomicUsize> = queues.iter().map(|_| AtomicUsize::new(0)).collect();
-    rayon::broadcast(|ctx| {
-        let mut state = S::default();
-        for k in 0..queues.len() {
-            let q = (ctx.index() + k) % queues.len();
-            while let Some(&c) = queues[q].get(cursors[q].fetch_add(1, Ordering::Relaxed)) {
-                let mut part = chunks[c].lock().unwrap_or_else(PoisonError::into_inner);
-                work(c, &mut part, &mut state);
-            }
-        }
-    });
 }
 
 const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;

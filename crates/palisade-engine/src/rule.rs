@@ -119,7 +119,7 @@ impl Builtin {
 struct BuiltinScan<'a> {
     b: &'a Builtin,
     index: &'a Index<'a>,
-    /// The checks to run (indexes into `b.checks`): a pass runs a fifth or four fifths of them.
+    /// The checks to run (indexes into `b.checks`).
     run: Vec<usize>,
     /// Those of `run` that may find something in an object without a pod spec
     /// (`Check::pods_only`): all that Services, RBAC objects and the like need.
@@ -129,7 +129,7 @@ struct BuiltinScan<'a> {
 thread_local! {
     /// One check's diagnostics before they are tagged with its rule, reused across objects: a
     /// vector per object cost an allocation, and with 16 diagnostics or more a large one, on
-    /// which glibc first merges all its free lists (measured: a tenth of pass 2).
+    /// which glibc first merges all its free lists (measured: a tenth of the per-object checks).
     static DIAGS: Cell<Vec<Diagnostic>> = const { Cell::new(Vec::new()) };
 }
 

@@ -1,5 +1,6 @@
-//! The two-pass scan (`Engine::run`) must give exactly what one pass over the whole indexed set
-//! gives: same findings, positions, messages, exemptions.
+//! A scan (`Engine::run`: chunks judged on all cores, texts shared within a chunk, findings
+//! sorted) must give exactly what judging the objects one by one over the same index gives:
+//! same findings, positions, messages, exemptions.
 
 use super::*;
 use palisade_model::Str;
@@ -39,7 +40,7 @@ fn key(f: &Finding) -> Key {
 }
 
 #[test]
-fn two_passes_give_what_one_pass_over_the_whole_set_gives() {
+fn a_scan_gives_what_judging_objects_one_by_one_gives() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut objects = Vec::new();
     load_dir(
@@ -56,18 +57,13 @@ fn two_passes_give_what_one_pass_over_the_whole_set_gives() {
     let pss = pss::Pss::new("restricted", &config.pss).expect("pss");
     let engine = Engine::new(&config, vec![Box::new(pss)], Date::today()).expect("engine");
 
-    let enabled: Vec<bool> = engine
-        .whole_set
-        .iter()
-        .zip(&engine.per_object)
-        .map(|(a, b)| *a || *b)
-        .collect();
+    let enabled = &engine.enabled;
     let mut want: Vec<Key> = {
         let index = Index::new(&objects, &engine.custom);
-        let prepared = engine.prepare_for(&index, &enabled, None);
+        let prepared = engine.prepare_for(&index, enabled, None);
         let mut s = Scratch::default();
         for (i, obj) in objects.iter().enumerate() {
-            engine.evaluate_into(&prepared, &enabled, i as u32, obj, &mut s);
+            engine.evaluate_into(&prepared, enabled, i as u32, obj, &mut s);
         }
         s.finish().iter().map(key).collect()
     };
@@ -83,12 +79,15 @@ fn two_passes_give_what_one_pass_over_the_whole_set_gives() {
     );
     let mut got = in_order(&scan);
     got.sort();
-    let per_object = |k: &&Key| engine.per_object[k.0 as usize];
-    assert!(want.iter().filter(per_object).count() > 100);
-    assert!(want.iter().filter(|k| !per_object(k)).count() > 100);
+    let cross = |k: &&Key| engine.rules[k.0 as usize].cross_object;
+    assert!(want.iter().filter(cross).count() > 100);
+    assert!(want.iter().filter(|k| !cross(k)).count() > 100);
     assert!(want.iter().any(|k| k.6), "an exemption applies");
     assert_eq!(got.len(), want.len());
-    assert!(got == want, "the two-pass scan differs from one pass");
+    assert!(
+        got == want,
+        "the scan differs from judging objects one by one"
+    );
 }
 
 #[test]
@@ -108,12 +107,20 @@ fn a_finding_keeps_message_path_and_container_apart() {
         }
     }
     let all = vec![true; engine.rules.len()];
-    // Three findings of one chunk (two of one object), their texts in one shared buffer.
+    // Findings of one chunk, their texts in one shared buffer; repeated texts are shared, and
+    // texts that only look alike (a path that is another's path and container run together, a
+    // message equal to a path) keep their own parts.
     let mut s = Scratch::default();
     let cases = [
         ("msg", "/spec/x", Some("web")),
         ("", "", None),
         ("another message", "/spec/y", Some("")),
+        ("msg", "/spec/x", Some("web")),
+        ("msg", "/spec/xweb", None),
+        ("msg", "/spec/x", Some("we")),
+        ("/spec/x", "msg", None),
+        ("another message", "/spec/y", None),
+        ("", "", Some("")),
     ];
     for (i, (message, path, container)) in cases.into_iter().enumerate() {
         let mut d = Diagnostic::new(message, Pos::new(3, 1)).at_path(path);
@@ -129,6 +136,12 @@ fn a_finding_keeps_message_path_and_container_apart() {
         .map(|f| (f.message(), f.path(), f.container()))
         .collect();
     assert_eq!(got, cases);
+    let texts = found[0].texts.as_ref().unwrap();
+    assert_eq!(
+        texts.as_str(),
+        "msg/spec/xwebanother message/spec/y/spec/xweb/spec/xwe/spec/x/spec/y",
+        "repeated messages and (path, container) pairs are stored once"
+    );
     assert!(
         found
             .windows(2)
@@ -142,52 +155,6 @@ fn a_finding_keeps_message_path_and_container_apart() {
     );
 }
 
-/// `by_builder` hands every chunk out exactly once, with its number, whoever built its objects:
-/// workers of the pool (each takes its own first), the main thread, or a pool of one.
-#[test]
-fn every_chunk_is_judged_once_whoever_built_it() {
-    let doc = |i: usize| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n");
-    let build = |range: std::ops::Range<usize>| -> Vec<Object> {
-        range
-            .flat_map(|i| {
-                palisade_model::load_bytes(doc(i).as_bytes(), "f", &Default::default()).objects
-            })
-            .collect()
-    };
-    // Half built on this (non-worker) thread, half on the global pool's workers.
-    let mut objects = build(0..500);
-    let on_workers: Vec<Object> = (500..1000usize)
-        .into_par_iter()
-        .flat_map_iter(|i| build(i..i + 1))
-        .collect();
-    objects.extend(on_workers);
-    assert!(objects[..500].iter().all(|o| o.built_on().is_none()));
-    assert!(objects[500..].iter().all(|o| o.built_on().is_some()));
-    let check = |objects: &mut [Object]| {
-        let seen = Mutex::new(Vec::new());
-        by_builder(objects, 7, |c, chunk, count: &mut usize| {
-            *count += chunk.len();
-            for (j, o) in chunk.iter_mut().enumerate() {
-                assert_eq!(o.name(), format!("c{}", c * 7 + j));
-                seen.lock().unwrap().push(c * 7 + j);
-                o.release_tree();
-            }
-        });
-        let mut seen = seen.into_inner().unwrap();
-        seen.sort_unstable();
-        assert_eq!(seen, (0..objects.len()).collect::<Vec<_>>());
-        assert!(objects.iter().all(|o| o.root.is_null()));
-    };
-    check(&mut objects.clone());
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    one.install(|| check(&mut objects));
-}
-
-/// Fingerprints are what users baseline and what code scanning tracks alerts by: the values
-/// must never change. These were computed by an independent FNV-1a (Python) over the parts.
 #[test]
 fn fingerprints_keep_their_values() {
     let load = |y: &str| {

@@ -126,11 +126,10 @@ thread_local! {
 pub fn string_with_capacity(len: usize) -> String {
     let spare = SPARE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()));
     match spare {
-        Some(mut s) => {
-            s.reserve(len);
-            s
-        }
-        None => String::with_capacity(len),
+        Some(s) if s.capacity() >= len => s,
+        // Too small: `reserve` would `realloc`, which copies the whole old block though the
+        // string is empty. A fresh one is cheaper; the spare goes back to the allocator.
+        _ => String::with_capacity(len),
     }
 }
 

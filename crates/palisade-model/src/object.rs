@@ -1,6 +1,6 @@
 //! A Kubernetes object with where it came from.
 
-use crate::node::{Node, Pos, Str, Value};
+use crate::node::{Node, Pos, Str};
 use std::sync::Arc;
 
 /// Where an object was read from.
@@ -66,9 +66,6 @@ pub struct Object {
     pub root: Node,
     pub source: Source,
     pub id: ObjectRef,
-    /// The rayon worker whose thread built the object (`NOT_A_WORKER` for any other thread):
-    /// where its tree is cheapest to free (see `built_on`).
-    built_on: u16,
 }
 
 impl Object {
@@ -96,23 +93,7 @@ impl Object {
             namespace: ns,
             name,
         };
-        let built_on = rayon::current_thread_index()
-            .and_then(|t| u16::try_from(t).ok())
-            .unwrap_or(Self::NOT_A_WORKER);
-        Object {
-            root,
-            source,
-            id,
-            built_on,
-        }
-    }
-    const NOT_A_WORKER: u16 = u16::MAX;
-
-    /// The index of the rayon worker thread that built the object, if one did. glibc's malloc
-    /// gives each thread its own arena and a free locks the arena the memory came from, so a
-    /// tree is released fastest on the thread that built it.
-    pub fn built_on(&self) -> Option<usize> {
-        (self.built_on != Self::NOT_A_WORKER).then_some(usize::from(self.built_on))
+        Object { root, source, id }
     }
 
     pub fn kind(&self) -> &str {
@@ -157,10 +138,5 @@ impl Object {
     /// Where findings about the object as a whole point: its `kind:` line, else the document start.
     pub fn pos(&self) -> Pos {
         self.root.key_pos("kind")
-    }
-    /// Frees the parsed tree, keeping identity and source: all a report needs once the object
-    /// has been judged. The tree is most of a scan's memory.
-    pub fn release_tree(&mut self) {
-        self.root = Node::new(Value::Null, self.root.pos);
     }
 }

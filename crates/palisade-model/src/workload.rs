@@ -180,16 +180,19 @@ impl<'a> PodSpec<'a> {
                 return None;
             };
         let (spec, meta, anchor) = if complete {
-            let spec = template.get("spec").filter(|n| !n.is_null());
+            let [spec, meta] = template.get_each(["spec", "metadata"]);
+            let spec = spec.filter(|n| !n.is_null());
             (
                 spec.unwrap_or(Node::null()),
-                template.get("metadata").unwrap_or(Node::null()),
+                meta.unwrap_or(Node::null()),
                 spec.unwrap_or(template),
             )
         } else {
             (Node::null(), Node::null(), template)
         };
-        let lists = ContainerKind::ALL.map(|k| spec.get(k.field()).map_or(&[][..], Node::items));
+        let lists = spec
+            .get_each(ContainerKind::ALL.map(ContainerKind::field))
+            .map(|l| l.map_or(&[][..], Node::items));
         Some(PodSpec {
             object: obj,
             spec,

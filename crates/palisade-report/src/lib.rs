@@ -139,13 +139,18 @@ pub(crate) fn write_in_order<'a, T: Sync, S: Default>(
     const CHUNK: usize = 256;
     let chunks = items.len().div_ceil(CHUNK);
     let helpers = rayon::current_num_threads().saturating_sub(1).min(chunks);
+    // The largest chunk rendered so far: the next one gets room for as much. A buffer that
+    // outgrows its capacity is copied whole into a new one (measured on the benchmark's JSON
+    // report: 60 MB copied, one tenth of its time, when `typical` was a quarter short).
+    let largest = AtomicUsize::new(CHUNK.min(items.len()) * typical);
     let render_chunk = |c: usize| -> std::io::Result<Vec<u8>> {
         let part = &items[c * CHUNK..items.len().min((c + 1) * CHUNK)];
-        let mut buf = Vec::with_capacity(part.len() * typical);
+        let mut buf = Vec::with_capacity(largest.load(Ordering::Relaxed));
         let mut state = S::default();
         for (j, item) in part.iter().enumerate() {
             render(&mut state, &mut buf, c * CHUNK + j, item)?;
         }
+        largest.fetch_max(buf.len(), Ordering::Relaxed);
         Ok(buf)
     };
     if helpers == 0 {

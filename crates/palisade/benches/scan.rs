@@ -177,15 +177,13 @@ fn child(mode: &str, dir: &str) {
         // As `palisade scan` does: the process ends without freeing the scan piece by piece.
         std::mem::forget(scan);
         eprintln!(
-            "    findings: {}; phases: parse {parsed:.4} s, checks {:.4} s (index {:.4}, pass 1 \
-             {:.4}, pass 2 {:.4}, order {:.4}), report {:.4} s; RSS after parse {:.1} MB, after \
-             checks {:.1} MB, peak {:.1} MB; CPU: parse {parsed_cpu:.4} s, checks {:.4} s, report \
-             {:.4} s",
+            "    findings: {}; phases: parse {parsed:.4} s, checks {:.4} s (index {:.4}, judge \
+             {:.4}, order {:.4}), report {:.4} s; RSS after parse {:.1} MB, after checks {:.1} \
+             MB, peak {:.1} MB; CPU: parse {parsed_cpu:.4} s, checks {:.4} s, report {:.4} s",
             findings,
             checked - parsed,
             steps.index.as_secs_f64(),
-            steps.pass1.as_secs_f64(),
-            steps.pass2.as_secs_f64(),
+            steps.judge.as_secs_f64(),
             steps.order.as_secs_f64(),
             t.elapsed().as_secs_f64() - checked,
             mb(parsed_kb),

@@ -8,7 +8,8 @@ use crate::rules::role_grants_pod_exec::EXEC_ATTACH;
 use crate::support::network::pods_of;
 use crate::support::pod::{pod_diag, pod_of};
 use crate::support::rbac::{
-    BuiltinRole, Permission, RoleTarget, name_ignored, role_ref, rules, target_grants,
+    BuiltinRole, Permission, RoleTarget, Rule, find_grant_in, name_ignored, role_ref, rules,
+    target_grants,
 };
 use crate::{Check, CheckMeta, Ctx, Param};
 use palisade_model::{Category, Diagnostic, Node, Object, Severity};
@@ -64,11 +65,16 @@ const CLASSES: &[(&str, &[Permission])] = &[
 
 /// What the role a binding references lets its subjects do, worst first.
 fn worst_grant(target: RoleTarget) -> Option<String> {
+    // Listed once for the seven questions below.
+    let found: Vec<Rule> = match target {
+        RoleTarget::Found(role) => rules(role).collect(),
+        _ => Vec::new(),
+    };
     let full = match target {
         RoleTarget::Builtin(BuiltinRole::ClusterAdmin) => true,
         RoleTarget::Found(role) => {
             role.name() == "cluster-admin" && role.kind() == "ClusterRole"
-                || rules(role).any(|r| r.is_full_wildcard())
+                || found.iter().any(Rule::is_full_wildcard)
         }
         _ => false,
     };
@@ -76,8 +82,13 @@ fn worst_grant(target: RoleTarget) -> Option<String> {
         return Some("full access".to_string());
     }
     CLASSES.iter().find_map(|(what, perms)| {
-        target_grants(target, perms)
-            .map(|(p, verb)| format!("{what} (`{verb}` on `{}`)", p.resource))
+        let grant = match target {
+            RoleTarget::Found(_) => {
+                find_grant_in(found.iter().copied(), perms).map(|(_, p, verb)| (p, verb))
+            }
+            _ => target_grants(target, perms),
+        };
+        grant.map(|(p, verb)| format!("{what} (`{verb}` on `{}`)", p.resource))
     })
 }
 

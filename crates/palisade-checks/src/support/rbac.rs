@@ -18,17 +18,33 @@ pub const ALL_STANDARD_VERBS: &[&str] = &[
 pub struct Rule<'a> {
     pub node: &'a Node,
     pub index: usize,
+    /// `apiGroups`, `resources` and `verbs`, looked up once: a role is matched against some
+    /// twenty permissions per workload that runs with it.
+    lists: [&'a [Node]; 3],
 }
 
 impl<'a> Rule<'a> {
+    const LISTS: [&'static str; 3] = ["apiGroups", "resources", "verbs"];
+
+    fn new(node: &'a Node, index: usize) -> Self {
+        let lists = node
+            .get_each(Self::LISTS)
+            .map(|l| l.map_or(&[][..], Node::items));
+        Rule { node, index, lists }
+    }
+
     /// The strings of a list field (`apiGroups`, `resources`, `verbs`, ...).
     pub fn list(&self, key: &str) -> impl Iterator<Item = &'a str> + Clone {
-        self.node
-            .get(key)
-            .map(Node::items)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(Node::as_str)
+        let items = match Self::LISTS.iter().position(|k| *k == key) {
+            Some(i) => self.lists[i],
+            None => self.node.get(key).map_or(&[][..], Node::items),
+        };
+        items.iter().filter_map(Node::as_str)
+    }
+
+    /// The strings of `lists[i]`.
+    fn strs(&self, i: usize) -> impl Iterator<Item = &'a str> {
+        self.lists[i].iter().filter_map(Node::as_str)
     }
 
     fn has(&self, key: &str, want: &str) -> bool {
@@ -36,7 +52,7 @@ impl<'a> Rule<'a> {
     }
 
     pub fn matches_group(&self, group: &str) -> bool {
-        self.list("apiGroups").any(|g| g == "*" || g == group)
+        self.strs(0).any(|g| g == "*" || g == group)
     }
 
     /// Whether the rule covers `resource` (`secrets`, `pods/exec`).
@@ -45,7 +61,7 @@ impl<'a> Rule<'a> {
             Some((b, s)) => (b, Some(s)),
             None => (resource, None),
         };
-        self.list("resources").any(|r| {
+        self.strs(1).any(|r| {
             r == "*"
                 || r == resource
                 || match (sub, r.split_once('/')) {
@@ -60,7 +76,7 @@ impl<'a> Rule<'a> {
     }
 
     pub fn matches_verb(&self, verb: &str) -> bool {
-        self.list("verbs").any(|v| v == "*" || v == verb)
+        self.strs(2).any(|v| v == "*" || v == verb)
     }
 
     /// The first of `verbs` this rule grants on `group`/`resource`.
@@ -109,7 +125,7 @@ pub fn rules(role: &Object) -> impl Iterator<Item = Rule<'_>> {
         .iter()
         .enumerate()
         .filter(|(_, n)| n.as_map().is_some())
-        .map(|(index, node)| Rule { node, index })
+        .map(|(index, node)| Rule::new(node, index))
 }
 
 /// A permission to look for: any of `verbs` on `resource` in API group `group`.
@@ -125,7 +141,15 @@ pub fn find_grant<'a>(
     role: &'a Object,
     perms: &[Permission],
 ) -> Option<(Rule<'a>, Permission, &'static str)> {
-    rules(role).find_map(|r| {
+    find_grant_in(rules(role), perms)
+}
+
+/// `find_grant` over rules already listed (a role matched against several permission sets).
+pub fn find_grant_in<'a>(
+    rules: impl IntoIterator<Item = Rule<'a>>,
+    perms: &[Permission],
+) -> Option<(Rule<'a>, Permission, &'static str)> {
+    rules.into_iter().find_map(|r| {
         perms
             .iter()
             .find_map(|p| r.grants(p.group, p.resource, p.verbs).map(|v| (r, *p, v)))
