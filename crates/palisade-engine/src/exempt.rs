@@ -6,7 +6,7 @@ use crate::config::Exemption;
 use crate::date::Date;
 use crate::owner::{glob_set, name_set};
 use globset::GlobSet;
-use palisade_model::{CustomWorkloads, Object, PodSpec};
+use palisade_model::{Object, PodSpec};
 
 pub const ANNOTATION: &str = "palisade.dev/exempt";
 pub const ANNOTATION_REASON: &str = "palisade.dev/exempt-reason";
@@ -77,11 +77,12 @@ impl Exemptions {
     }
 
     /// The exemptions that may cover findings in `obj`: what depends on the object alone
-    /// (namespace, kind/name, file, annotations) is decided once here, not per finding.
+    /// (namespace, kind/name, file, annotations) is decided once here, not per finding. `pod`
+    /// is the object's pod spec, if it has one (`PodSpec::of`).
     pub fn for_object<'e, 'o>(
         &'e self,
         obj: &'o Object,
-        custom: &'o CustomWorkloads,
+        pod: Option<PodSpec<'o>>,
     ) -> ObjectExemptions<'e, 'o> {
         let config = self
             .list
@@ -105,7 +106,7 @@ impl Exemptions {
             .collect();
         ObjectExemptions {
             config,
-            inline: inline(obj, custom),
+            inline: inline(obj, pod),
         }
     }
 }
@@ -147,11 +148,11 @@ impl ObjectExemptions<'_, '_> {
 
 /// `palisade.dev/exempt: "check-a,check-b"` (or `*`) and its reason, on the object or else on
 /// its pod template.
-fn inline<'o>(obj: &'o Object, custom: &'o CustomWorkloads) -> Option<(&'o str, Option<&'o str>)> {
+fn inline<'o>(obj: &'o Object, pod: Option<PodSpec<'o>>) -> Option<(&'o str, Option<&'o str>)> {
     match obj.annotation(ANNOTATION) {
         Some(l) => Some((l, obj.annotation(ANNOTATION_REASON))),
         None => {
-            let p = PodSpec::of(obj, custom)?;
+            let p = pod?;
             Some((p.annotation(ANNOTATION)?, p.annotation(ANNOTATION_REASON)))
         }
     }
@@ -160,7 +161,7 @@ fn inline<'o>(obj: &'o Object, custom: &'o CustomWorkloads) -> Option<(&'o str, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use palisade_model::{Node, Source};
+    use palisade_model::{CustomWorkloads, Node, Source};
 
     fn exemption(f: impl FnOnce(&mut Exemption)) -> Exemption {
         let mut e = Exemption::default();
@@ -210,7 +211,7 @@ mod tests {
             serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}),
         );
         let reason = |o: &Object, check: &str, container: Option<&str>| {
-            ex.for_object(o, &custom)
+            ex.for_object(o, PodSpec::of(o, &custom))
                 .find(check, container)
                 .map(|u| u.reason)
         };

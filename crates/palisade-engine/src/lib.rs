@@ -17,7 +17,9 @@ pub use exempt::{ExemptionUse, ExpiredExemption};
 pub use rule::{Builtin, Enforcement, Evaluator, Prepared, RuleInfo, RuleSource};
 pub use setup::{Overrides, Setup};
 
-use palisade_model::{CustomWorkloads, Diagnostic, Index, LoadError, Object, Pos, Severity};
+use palisade_model::{
+    CustomWorkloads, Diagnostic, Index, LoadError, Object, PodSpec, Pos, Severity,
+};
 /// The admission request around an object under review (see `Engine::evaluate_alone`).
 pub use palisade_policy::AdmissionRequest;
 use rayon::prelude::*;
@@ -283,8 +285,8 @@ struct Scratch {
     /// Findings whose texts are in `texts` (their `texts` is still `None`).
     pending: Vec<Finding>,
     texts: String,
-    /// The texts already in `texts`, by hash: (start, split, end) as `intern` returns them.
-    interned: foldhash::HashMap<u64, (u32, u32, u32)>,
+    /// The texts already in `texts`: (hash, start, split, end), as `intern` works them out.
+    interned: hashbrown::HashTable<(u64, u32, u32, u32)>,
     /// Sealed findings, not yet handed on.
     found: Vec<Finding>,
 }
@@ -313,17 +315,18 @@ impl Scratch {
         use std::hash::BuildHasher;
         let hash = foldhash::fast::FixedState::with_seed(0).hash_one((a, b));
         let texts = &self.texts;
-        let same = |&(start, split, end): &(u32, u32, u32)| {
+        let same = |&(h, start, split, end): &(u64, u32, u32, u32)| {
             let (start, end) = (start as usize, end as usize);
             let a_end = start + a.len();
-            texts.get(start..a_end) == Some(a)
+            h == hash
+                && texts.get(start..a_end) == Some(a)
                 && match b {
                     None => split == Finding::NO_CONTAINER && a_end == end,
                     Some(b) => split as usize == a_end && texts.get(a_end..end) == Some(b),
                 }
         };
-        if let Some(&at) = self.interned.get(&hash).filter(|at| same(at)) {
-            return at;
+        if let Some(&(_, start, split, end)) = self.interned.find(hash, same) {
+            return (start, split, end);
         }
         let start = self.texts.len() as u32;
         self.texts.push_str(a);
@@ -335,10 +338,10 @@ impl Scratch {
             }
             None => Finding::NO_CONTAINER,
         };
-        let at = (start, split, self.texts.len() as u32);
-        // On a hash collision the first text keeps the slot; the second is just not shared.
-        self.interned.entry(hash).or_insert(at);
-        at
+        let end = self.texts.len() as u32;
+        self.interned
+            .insert_unique(hash, (hash, start, split, end), |e| e.0);
+        (start, split, end)
     }
 
     /// Hands the pending findings an exactly sized copy of their texts. A copy: the buffer keeps
@@ -370,6 +373,26 @@ impl Scratch {
     fn finish(mut self) -> Vec<Finding> {
         self.seal();
         self.found
+    }
+}
+
+/// A worker's state while judging a scan's objects.
+#[derive(Default)]
+struct Judging {
+    scratch: Scratch,
+    /// Owners named so far: most objects share their owner with many others, so each name is
+    /// allocated once per worker rather than once per object.
+    owners: foldhash::HashSet<Arc<str>>,
+}
+
+impl Judging {
+    fn owner(&mut self, name: &str) -> Arc<str> {
+        if let Some(o) = self.owners.get(name) {
+            return Arc::clone(o);
+        }
+        let o: Arc<str> = Arc::from(name);
+        self.owners.insert(Arc::clone(&o));
+        o
     }
 }
 
@@ -542,16 +565,16 @@ impl Engine {
             objects
                 .par_chunks(CHUNK)
                 .enumerate()
-                .map_init(Scratch::default, |s, (c, chunk)| {
+                .map_init(Judging::default, |w, (c, chunk)| {
+                    let mut owners = Vec::with_capacity(chunk.len());
                     for (j, obj) in chunk.iter().enumerate() {
                         let i = (c * CHUNK + j) as u32;
-                        self.evaluate_into(&prepared, &self.enabled, i, obj, s);
+                        let pod = PodSpec::of(obj, &self.custom);
+                        self.evaluate_into(&prepared, &self.enabled, i, obj, pod, &mut w.scratch);
+                        owners.push(w.owner(self.owners.owner_name(obj, pod)));
                     }
-                    s.flush(&sink);
-                    chunk
-                        .iter()
-                        .map(|obj| self.owners.owner_of(obj, &self.custom))
-                        .collect::<Vec<_>>()
+                    w.scratch.flush(&sink);
+                    owners
                 })
                 .flatten_iter()
                 .collect()
@@ -661,6 +684,7 @@ impl Engine {
         wanted: &[bool],
         object_index: u32,
         obj: &Object,
+        pod: Option<PodSpec>,
         s: &mut Scratch,
     ) {
         let mut seq = 0u16;
@@ -669,7 +693,7 @@ impl Engine {
         let mut raw = std::mem::take(&mut s.raw);
         for (e, ev) in prepared {
             raw.clear();
-            ev.evaluate(obj, &mut raw);
+            ev.evaluate(obj, pod, &mut raw);
             for (local, d) in raw.drain(..) {
                 let rule = self.offsets[*e] + local;
                 if !wanted.get(rule).copied().unwrap_or(false) {
@@ -677,7 +701,7 @@ impl Engine {
                 }
                 let id = &self.rules[rule].id;
                 let exemption = exemptions
-                    .get_or_insert_with(|| self.exemptions.for_object(obj, &self.custom))
+                    .get_or_insert_with(|| self.exemptions.for_object(obj, pod))
                     .find(id, d.container.as_deref())
                     .map(Box::new);
                 let f = Finding {
@@ -719,13 +743,14 @@ impl Engine {
         let index = Index::new(objects, &self.custom);
         let prepared = self.prepare_for(&index, &self.alone, request);
         let mut s = Scratch::default();
-        self.evaluate_into(&prepared, &self.alone, target as u32, obj, &mut s);
+        let pod = PodSpec::of(obj, &self.custom);
+        self.evaluate_into(&prepared, &self.alone, target as u32, obj, pod, &mut s);
         s.finish()
     }
 
     /// The owner of an object, as reports name it.
     pub fn owner_of(&self, obj: &Object) -> Arc<str> {
-        self.owners.owner_of(obj, &self.custom)
+        Arc::from(self.owners.owner_name(obj, PodSpec::of(obj, &self.custom)))
     }
 
     /// JSON Patch operations for the safe fixes of the given findings' rules.

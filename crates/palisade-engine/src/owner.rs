@@ -3,7 +3,7 @@
 
 use crate::config::OwnersConfig;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use palisade_model::{CustomWorkloads, LabelSelector, Node, Object, PodSpec};
+use palisade_model::{LabelSelector, Node, Object, PodSpec};
 use std::sync::Arc;
 
 pub const UNOWNED: &str = "unowned";
@@ -18,7 +18,7 @@ struct Rule {
 pub struct Owners {
     rules: Vec<Rule>,
     labels: Vec<String>,
-    unowned: Arc<str>,
+    unowned: String,
 }
 
 pub(crate) fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, String> {
@@ -79,11 +79,11 @@ impl Owners {
         })
     }
 
-    pub fn owner_of(&self, obj: &Object, custom: &CustomWorkloads) -> Arc<str> {
-        let pod = PodSpec::of(obj, custom);
-        let file = obj.source.display_file().trim_start_matches("./");
+    /// The owner of `obj`, whose pod spec is `pod` (`PodSpec::of`), if it has one.
+    pub fn owner_name<'a>(&'a self, obj: &'a Object, pod: Option<PodSpec<'a>>) -> &'a str {
+        let file = || obj.source.display_file().trim_start_matches("./");
         for r in &self.rules {
-            let path_ok = r.paths.as_ref().is_none_or(|g| g.is_match(file));
+            let path_ok = r.paths.as_ref().is_none_or(|g| g.is_match(file()));
             let ns_ok = r
                 .namespaces
                 .as_ref()
@@ -92,18 +92,22 @@ impl Owners {
                 s.matches(obj.labels()) || pod.as_ref().is_some_and(|p| s.matches(p.labels()))
             });
             if path_ok && ns_ok && sel_ok {
-                return r.team.clone();
+                return &r.team;
             }
         }
+        // Each key is looked for in the labels, then the annotations, then the pod template's
+        // labels; the three mappings are found once.
+        let [labels, annotations] = obj.metadata().get_each(["labels", "annotations"]);
+        let pod_labels = pod.and_then(|p| p.meta.get("labels"));
+        let value = |map: Option<&'a Node>, key: &str| map?.get(key)?.as_str();
         for key in &self.labels {
-            let found = obj.label(key).or_else(|| obj.annotation(key)).or_else(|| {
-                pod.as_ref()
-                    .and_then(|p| p.labels().find(|(k, _)| k == key).map(|(_, v)| v))
-            });
+            let found = value(labels, key)
+                .or_else(|| value(annotations, key))
+                .or_else(|| value(pod_labels, key));
             if let Some(v) = found.filter(|v| !v.is_empty()) {
-                return v.into();
+                return v;
             }
         }
-        self.unowned.clone()
+        &self.unowned
     }
 }

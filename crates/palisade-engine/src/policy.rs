@@ -3,7 +3,7 @@
 //! (`policies.severity` in config; default deny → high, warn → medium, dryrun/Audit → info).
 
 use crate::rule::{Enforcement, Evaluator, Prepared, RuleInfo, RuleSource};
-use palisade_model::{Category, Diagnostic, Index, LoadError, Object, Pos, Severity};
+use palisade_model::{Category, Diagnostic, Index, LoadError, Object, PodSpec, Pos, Severity};
 use palisade_policy::{Action, EngineChoice, PolicySet};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -142,7 +142,12 @@ impl Evaluator for Policies {
 }
 
 impl Prepared for PolicyScan<'_> {
-    fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
+    fn evaluate<'o>(
+        &self,
+        obj: &'o Object,
+        _pod: Option<PodSpec<'o>>,
+        out: &mut Vec<(usize, Diagnostic)>,
+    ) {
         let eval = self.ev.evaluate(obj, self.request);
         for v in eval.violations {
             let id = if v.is_error {

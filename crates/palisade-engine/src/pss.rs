@@ -3,7 +3,7 @@
 //! through its `pod-security.kubernetes.io/*` labels, as the admission controller would.
 
 use crate::rule::{Enforcement, Evaluator, Prepared, RuleInfo, RuleSource};
-use palisade_model::{Category, Diagnostic, Index, Object, Severity};
+use palisade_model::{Category, Diagnostic, Index, Object, PodSpec, Severity};
 use palisade_pss::policy::{Policy, policy_from_labels};
 use palisade_pss::{CONTROLS, Decoded, Level, LevelVersion};
 
@@ -102,7 +102,12 @@ impl Evaluator for Pss {
 }
 
 impl Prepared for PssScan<'_> {
-    fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
+    fn evaluate<'o>(
+        &self,
+        obj: &'o Object,
+        _pod: Option<PodSpec<'o>>,
+        out: &mut Vec<(usize, Diagnostic)>,
+    ) {
         let Some(decoded) = Decoded::of(obj, self.index.custom) else {
             return;
         };

@@ -67,8 +67,15 @@ pub trait Evaluator: Send + Sync {
 
 /// An evaluator ready for one scan.
 pub trait Prepared: Sync {
-    /// Appends `(rule index into rules(), diagnostic)` for one object. Must not panic.
-    fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>);
+    /// Appends `(rule index into rules(), diagnostic)` for one object. Must not panic. `pod`
+    /// is the object's pod spec (`PodSpec::of` with the engine's custom workloads), worked out
+    /// once for every evaluator and the owner.
+    fn evaluate<'o>(
+        &self,
+        obj: &'o Object,
+        pod: Option<PodSpec<'o>>,
+        out: &mut Vec<(usize, Diagnostic)>,
+    );
 }
 
 /// The built-in catalogue, with each check's parameters resolved.
@@ -134,10 +141,13 @@ thread_local! {
 }
 
 impl Prepared for BuiltinScan<'_> {
-    fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
+    fn evaluate<'o>(
+        &self,
+        obj: &'o Object,
+        pod: Option<PodSpec<'o>>,
+        out: &mut Vec<(usize, Diagnostic)>,
+    ) {
         let mut diags = DIAGS.take();
-        // Worked out once for the ~100 checks instead of by each.
-        let pod = PodSpec::of(obj, self.index.custom);
         let run = match pod {
             Some(_) => &self.run,
             None => &self.run_without_pod,

@@ -63,7 +63,8 @@ fn a_scan_gives_what_judging_objects_one_by_one_gives() {
         let prepared = engine.prepare_for(&index, enabled, None);
         let mut s = Scratch::default();
         for (i, obj) in objects.iter().enumerate() {
-            engine.evaluate_into(&prepared, enabled, i as u32, obj, &mut s);
+            let pod = PodSpec::of(obj, &engine.custom);
+            engine.evaluate_into(&prepared, enabled, i as u32, obj, pod, &mut s);
         }
         s.finish().iter().map(key).collect()
     };
@@ -102,7 +103,12 @@ fn a_finding_keeps_message_path_and_container_apart() {
     .remove(0);
     struct One(Diagnostic);
     impl Prepared for One {
-        fn evaluate(&self, _: &Object, out: &mut Vec<(usize, Diagnostic)>) {
+        fn evaluate<'o>(
+            &self,
+            _: &'o Object,
+            _: Option<PodSpec<'o>>,
+            out: &mut Vec<(usize, Diagnostic)>,
+        ) {
             out.push((0, self.0.clone()));
         }
     }
@@ -128,7 +134,7 @@ fn a_finding_keeps_message_path_and_container_apart() {
             d = d.in_container(c);
         }
         let prepared: Vec<(usize, Box<dyn Prepared>)> = vec![(0, Box::new(One(d)))];
-        engine.evaluate_into(&prepared, &all, (i / 2) as u32, &obj, &mut s);
+        engine.evaluate_into(&prepared, &all, (i / 2) as u32, &obj, None, &mut s);
     }
     let found = s.finish();
     let got: Vec<_> = found

@@ -198,7 +198,6 @@ fn referenced<'a>(index: &Index<'a>) -> BTreeSet<&'a str> {
 
 struct ImagesScan<'a> {
     e: &'a WorkloadImages,
-    index: &'a Index<'a>,
     results: HashMap<String, Scanned>,
 }
 
@@ -215,7 +214,6 @@ impl Evaluator for WorkloadImages {
     ) -> Box<dyn Prepared + 'a> {
         Box::new(ImagesScan {
             e: self,
-            index,
             results: self.scan_all(referenced(index)),
         })
     }
@@ -371,8 +369,13 @@ fn root_message(pod: &PodSpec, c: &Container, image: &str, why: &str) -> Option<
 }
 
 impl Prepared for ImagesScan<'_> {
-    fn evaluate(&self, obj: &Object, out: &mut Vec<(usize, Diagnostic)>) {
-        let Some(pod) = PodSpec::of(obj, self.index.custom) else {
+    fn evaluate<'o>(
+        &self,
+        _obj: &'o Object,
+        pod: Option<PodSpec<'o>>,
+        out: &mut Vec<(usize, Diagnostic)>,
+    ) {
+        let Some(pod) = pod else {
             return;
         };
         for c in pod.all_containers() {
