@@ -282,12 +282,13 @@ pub fn penalty(sev: Severity) -> u32 {
 #[derive(Default)]
 struct Scratch {
     raw: Vec<(usize, Diagnostic)>,
-    /// Findings whose texts are in `texts` (their `texts` is still `None`).
-    pending: Vec<Finding>,
+    /// `found[sealed..]` are the findings whose texts are in `texts` (their `texts` is still
+    /// `None`).
+    sealed: usize,
     texts: String,
     /// The texts already in `texts`: (hash, start, split, end), as `intern` works them out.
     interned: hashbrown::HashTable<(u64, u32, u32, u32)>,
-    /// Sealed findings, not yet handed on.
+    /// Findings not yet handed on.
     found: Vec<Finding>,
 }
 
@@ -303,7 +304,7 @@ impl Scratch {
         }
         (f.start, _, f.message_end) = self.intern(&d.message, None);
         (f.path_at, f.container_at, f.end) = self.intern(&d.path, container);
-        self.pending.push(f);
+        self.found.push(f);
     }
 
     /// Where `a` followed by `b` sits in `texts`: (start, start of `b` or `NO_CONTAINER`, end).
@@ -349,16 +350,16 @@ impl Scratch {
     /// peak RSS). One buffer per chunk rather than per finding: reports read neighbouring texts
     /// faster, and repeated texts are stored once (see `intern`).
     fn seal(&mut self) {
-        if self.pending.is_empty() {
+        if self.sealed == self.found.len() {
             return;
         }
         let texts = Arc::new(String::from(self.texts.as_str()));
         self.texts.clear();
         self.interned.clear();
-        self.found.extend(self.pending.drain(..).map(|mut f| {
+        for f in &mut self.found[self.sealed..] {
             f.texts = Some(Arc::clone(&texts));
-            f
-        }));
+        }
+        self.sealed = self.found.len();
     }
 
     /// Moves the chunk's findings to the shared vector.
@@ -367,6 +368,7 @@ impl Scratch {
         sink.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .append(&mut self.found);
+        self.sealed = 0;
     }
 
     /// The findings so far (each pass of a test, one object under admission).
