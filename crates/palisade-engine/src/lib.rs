@@ -37,7 +37,7 @@ pub struct Finding {
     pub object: u32,
     pub pos: Pos,
     pub severity: Severity,
-    /// Emission order among the object's findings of one pass: the last sort key.
+    /// Emission order among the object's findings: the last sort key.
     seq: u16,
     /// `texts[start..message_end]` is the message, `texts[path_at..container_at]` the path
     /// and `texts[container_at..end]` the container name (`container_at == NO_CONTAINER`:
@@ -371,7 +371,7 @@ impl Scratch {
         self.sealed = 0;
     }
 
-    /// The findings so far (each pass of a test, one object under admission).
+    /// The findings so far (a test, one object under admission).
     fn finish(mut self) -> Vec<Finding> {
         self.seal();
         self.found
@@ -541,8 +541,8 @@ impl Engine {
     /// Evaluates every object with every enabled rule, in parallel, each object once with all
     /// its rules while its tree is in the cache (an earlier design judged the rules that read
     /// other objects in a first pass and the rest in a second, freeing each tree after it:
-    /// that walked every tree twice, and was 6 ms slower on the benchmark corpus for no
-    /// lower peak RSS once findings shared their texts). The objects keep their trees.
+    /// that walked every tree twice and was 6 ms slower on the benchmark corpus, and since
+    /// findings share their texts it saves no peak RSS either). The objects keep their trees.
     pub fn run(
         &self,
         objects: Vec<Object>,
