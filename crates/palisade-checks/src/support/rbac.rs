@@ -25,6 +25,9 @@ pub struct Rule<'a> {
 
 impl<'a> Rule<'a> {
     const LISTS: [&'static str; 3] = ["apiGroups", "resources", "verbs"];
+    const GROUPS: usize = 0;
+    const RESOURCES: usize = 1;
+    const VERBS: usize = 2;
 
     fn new(node: &'a Node, index: usize) -> Self {
         let lists = node
@@ -42,7 +45,7 @@ impl<'a> Rule<'a> {
         items.iter().filter_map(Node::as_str)
     }
 
-    /// The strings of `lists[i]`.
+    /// The strings of `lists[i]` (`GROUPS`, `RESOURCES` or `VERBS`).
     fn strs(&self, i: usize) -> impl Iterator<Item = &'a str> {
         self.lists[i].iter().filter_map(Node::as_str)
     }
@@ -52,7 +55,7 @@ impl<'a> Rule<'a> {
     }
 
     pub fn matches_group(&self, group: &str) -> bool {
-        self.strs(0).any(|g| g == "*" || g == group)
+        self.strs(Self::GROUPS).any(|g| g == "*" || g == group)
     }
 
     /// Whether the rule covers `resource` (`secrets`, `pods/exec`).
@@ -61,7 +64,7 @@ impl<'a> Rule<'a> {
             Some((b, s)) => (b, Some(s)),
             None => (resource, None),
         };
-        self.strs(1).any(|r| {
+        self.strs(Self::RESOURCES).any(|r| {
             r == "*"
                 || r == resource
                 || match (sub, r.split_once('/')) {
@@ -76,7 +79,7 @@ impl<'a> Rule<'a> {
     }
 
     pub fn matches_verb(&self, verb: &str) -> bool {
-        self.strs(2).any(|v| v == "*" || v == verb)
+        self.strs(Self::VERBS).any(|v| v == "*" || v == verb)
     }
 
     /// The first of `verbs` this rule grants on `group`/`resource`.
