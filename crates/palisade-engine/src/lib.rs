@@ -690,7 +690,7 @@ impl Engine {
         s: &mut Scratch,
     ) {
         let mut seq = 0u16;
-        // Worked out at the object's first finding: most objects of a pass have none.
+        // Worked out at the object's first finding: most objects have none.
         let mut exemptions = None;
         let mut raw = std::mem::take(&mut s.raw);
         for (e, ev) in prepared {
@@ -827,7 +827,7 @@ fn identity<'a>(
 
 /// Rule, object identity, field path and container: nothing that moves when a file is
 /// reformatted or objects are reordered. When a check gives no path, the message stands in.
-/// Uses only the object's identity, so it works on objects whose tree was released.
+/// Uses only the object's identity, never its tree.
 pub fn fingerprint(
     rule: &str,
     obj: &Object,
